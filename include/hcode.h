@@ -1,0 +1,10 @@
+/* libhcode — signed health codes and venue codes.
+ * The public API. Backend authors also include <hcode/sys/store.h>. */
+#ifndef HCODE_H
+#define HCODE_H
+
+#include "hcode/common.h"
+#include "hcode/keys.h"
+#include "hcode/code.h"
+
+#endif

@@ -1,0 +1,11 @@
+/* One entry point per subcommand: int cmd_<verb>(int argc, char **argv),
+ * argv[0] being the subcommand's name. */
+#ifndef HCODE_COMMANDS_H
+#define HCODE_COMMANDS_H
+
+int cmd_keygen(int argc, char **argv);
+int cmd_issue(int argc, char **argv);
+int cmd_venue(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+#endif

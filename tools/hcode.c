@@ -1,0 +1,48 @@
+/* hcode: command-line tool for health codes and venue codes. */
+#include "cli.h"
+#include "commands.h"
+
+#include <string.h>
+
+static const struct command {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"keygen", cmd_keygen, "new issuer key pair (PREFIX.key secret, PREFIX.pub public)"},
+    {"issue", cmd_issue, "sign a person's health code"},
+    {"venue", cmd_venue, "sign a venue code"},
+    {"verify", cmd_verify, "verify payloads offline against trusted issuer keys"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: hcode COMMAND [OPTIONS]\n\n"
+               "Signed health codes and venue codes (libhcode %s).\n\ncommands:\n",
+            hcode_version());
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'hcode COMMAND --help' for a command's options.\n"
+               "Exit status: 0 success/valid, 1 negative verdict, 2 usage error, 3 runtime error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("hcode %s\n", hcode_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "hcode: unknown command '%s' (see 'hcode --help')\n", argv[1]);
+    return EXIT_USAGE;
+}
