@@ -24,6 +24,11 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
 int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
                        hcode_verdict *v);
 
+/* Checks that buf starts with one well-formed, definite-length CBOR item
+ * whose declared sizes fit the buffer (see cbor-check.c); *used gets its
+ * length. Returns 0 or -1. Call before every cbor_load(). */
+int hcode__cbor_check(const uint8_t *buf, size_t len, size_t *used);
+
 /* files */
 int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len);
 int hcode__trust_add_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what);
@@ -169,6 +174,11 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
                        int64_t at, hcode_verdict *v);
 int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
                        hcode_verdict *v);
+
+/* Checks that buf starts with one well-formed, definite-length CBOR item
+ * whose declared sizes fit the buffer (see cbor-check.c); *used gets its
+ * length. Returns 0 or -1. Call before every cbor_load(). */
+int hcode__cbor_check(const uint8_t *buf, size_t len, size_t *used);
 
 /* files */
 int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len);
