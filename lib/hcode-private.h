@@ -50,6 +50,11 @@ struct hcode_ctx {
     int64_t skew;
     hcode__trust_key *keys;
     size_t nkeys, capkeys;
+    /* code ids are drawn from this pool, refilled from the system RNG
+     * 256 bytes at a time (one getrandom() per 32 codes, not per code) */
+    uint8_t rand_pool[256];
+    size_t rand_left;
+    long rand_pid;   /* a forked child refills: it must not reuse the parent's bytes */
 };
 
 struct hcode_keypair {
@@ -89,6 +94,9 @@ struct hcode_verdict {
 /* errors */
 int hcode__err(hcode_ctx *ctx, int code, const char *fmt, ...) HCODE__PRINTF(3, 4);
 void hcode__clear_err(hcode_ctx *ctx);
+
+/* n (<= 256) fresh random bytes from the context's pool */
+void hcode__random(hcode_ctx *ctx, uint8_t *out, size_t n);
 
 /* time */
 int64_t hcode__resolve_at(int64_t at);
