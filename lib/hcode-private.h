@@ -40,11 +40,15 @@ typedef struct hcode__trust_key {
     unsigned usage;       /* HCODE_USAGE_* */
 } hcode__trust_key;
 
+struct hcode__qr_state; /* lib/qr-scan.c */
+void hcode__qr_state_free(struct hcode__qr_state *s);
+
 struct hcode_ctx {
     char errmsg[256];
     int64_t skew;
     hcode__trust_key *keys;
     size_t nkeys, capkeys;
+    struct hcode__qr_state *qr;   /* scanner state and verdict cache, lazily made */
 };
 
 struct hcode_keypair {
