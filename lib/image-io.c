@@ -92,9 +92,8 @@ static int decode_png(hcode_ctx *ctx, const uint8_t *bytes, size_t len, hcode__g
         return rc;
     }
     png_set_read_fn(png, &j->src, png_read_mem);
-    /* libpng's own bounds, so that no chunk or row allocation exceeds what
-     * the dimension limit allows. */
-    png_set_user_limits(png, HCODE_IMAGE_DIM_MAX, HCODE_IMAGE_DIM_MAX);
+    /* Dimensions are checked right after the header, before any row is
+     * allocated; ancillary chunks are bounded too. */
     png_set_chunk_cache_max(png, 128);
     png_set_chunk_malloc_max(png, 8u << 20);
     png_read_info(png, info);
