@@ -6,5 +6,6 @@
 #include "hcode/common.h"
 #include "hcode/keys.h"
 #include "hcode/code.h"
+#include "hcode/qr.h"
 
 #endif

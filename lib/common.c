@@ -83,6 +83,7 @@ void hcode_ctx_free(hcode_ctx *ctx)
 {
     if (!ctx)
         return;
+    hcode__qr_state_free(ctx->qr);
     free(ctx->keys);
     free(ctx);
 }

@@ -45,6 +45,9 @@ typedef struct hcode__trust_key {
     unsigned usage;       /* HCODE_USAGE_* */
 } hcode__trust_key;
 
+struct hcode__qr_state; /* lib/qr-scan.c */
+void hcode__qr_state_free(struct hcode__qr_state *s);
+
 struct hcode_ctx {
     char errmsg[256];
     int64_t skew;
@@ -55,6 +58,7 @@ struct hcode_ctx {
     uint8_t rand_pool[256];
     size_t rand_left;
     long rand_pid;   /* a forked child refills: it must not reuse the parent's bytes */
+    struct hcode__qr_state *qr;   /* scanner state and verdict cache, lazily made */
 };
 
 struct hcode_keypair {

@@ -7,5 +7,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_issue(int argc, char **argv);
 int cmd_venue(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static const struct command {
     {"issue", cmd_issue, "sign a person's health code"},
     {"venue", cmd_venue, "sign a venue code"},
     {"verify", cmd_verify, "verify payloads offline against trusted issuer keys"},
+    {"render", cmd_render, "render a payload as a QR code (PNG, SVG, terminal text)"},
+    {"scan", cmd_scan, "find and verify every QR code in images (PNG, JPEG, PGM)"},
 };
 
 static void usage(FILE *f)
