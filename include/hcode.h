@@ -6,5 +6,10 @@
 #include "hcode/common.h"
 #include "hcode/keys.h"
 #include "hcode/code.h"
+#include "hcode/store.h"
+#include "hcode/policy.h"
+#include "hcode/checkin.h"
+#include "hcode/trace.h"
+#include "hcode/audit.h"
 
 #endif
