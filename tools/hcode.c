@@ -13,6 +13,11 @@ static const struct command {
     {"issue", cmd_issue, "sign a person's health code"},
     {"venue", cmd_venue, "sign a venue code"},
     {"verify", cmd_verify, "verify payloads offline against trusted issuer keys"},
+    {"checkin", cmd_checkin, "check a person in at a venue (policy, durable record)"},
+    {"checkout", cmd_checkout, "record a person leaving a venue"},
+    {"trace", cmd_trace, "reverse trace of a case or a venue (audited)"},
+    {"audit", cmd_audit, "audit verify: check the tamper-evident audit log"},
+    {"purge", cmd_purge, "delete check-ins past the retention period (audited)"},
 };
 
 static void usage(FILE *f)
