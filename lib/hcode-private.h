@@ -59,6 +59,11 @@ struct hcode_ctx {
     size_t rand_left;
     long rand_pid;   /* a forked child refills: it must not reuse the parent's bytes */
     struct hcode__qr_state *qr;   /* scanner state and verdict cache, lazily made */
+    /* check-ins, tracing, audit */
+    hcode_store *store;           /* owned */
+    hcode_policy *policy;         /* owned; NULL: defaults */
+    hcode_keypair *audit_key;     /* owned copy; NULL: no audited queries */
+    char *audit_head;             /* owned; NULL: no head file */
 };
 
 struct hcode_keypair {

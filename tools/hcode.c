@@ -15,6 +15,11 @@ static const struct command {
     {"verify", cmd_verify, "verify payloads offline against trusted issuer keys"},
     {"render", cmd_render, "render a payload as a QR code (PNG, SVG, terminal text)"},
     {"scan", cmd_scan, "find and verify every QR code in images (PNG, JPEG, PGM)"},
+    {"checkin", cmd_checkin, "check a person in at a venue (policy, durable record)"},
+    {"checkout", cmd_checkout, "record a person leaving a venue"},
+    {"trace", cmd_trace, "reverse trace of a case or a venue (audited)"},
+    {"audit", cmd_audit, "audit verify: check the tamper-evident audit log"},
+    {"purge", cmd_purge, "delete check-ins past the retention period (audited)"},
 };
 
 static void usage(FILE *f)
