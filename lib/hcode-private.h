@@ -186,6 +186,10 @@ int hcode__payload_unwrap(const char *text, size_t len, uint8_t *out, size_t cap
 
 int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int expect,
                        int64_t at, hcode_verdict *v);
+/* The checks after parsing: signature, claims, key permissions,
+ * revocation, times. */
+int hcode__verify_parsed(const hcode_ctx *ctx, const hcode__cose *c, int expect, int64_t at,
+                         hcode_verdict *v);
 int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
                        hcode_verdict *v);
 

@@ -25,8 +25,10 @@ void hcode__tstate_free(struct hcode__tstate *ts)
 {
     if (!ts)
         return;
-    for (size_t i = 0; i < ts->nrev; i++)
+    for (size_t i = 0; i < ts->nrev; i++) {
         free(ts->rev[i].ids);
+        free(ts->rev[i].bucket);
+    }
     free(ts->rev);
     free(ts->replay);
     free(ts);
@@ -203,16 +205,48 @@ out:
 
 /* ---- verifying --------------------------------------------------------- */
 
+/* The presentation envelope in the one form hcode_present() writes:
+ * d2 84 <bstr protected {1: -8, 4: kid}> a0 <bstr payload> <bstr 64 sig>.
+ * Parsed without allocation; anything else is malformed. */
+static bool parse_envelope(const uint8_t *buf, size_t len, hcode__cose *c)
+{
+    memset(c, 0, sizeof *c);
+    if (len < 2 || buf[0] != 0xd2 || buf[1] != 0x84)
+        return false;
+    hcode__cr r = {buf, len, 2};
+    const uint8_t *sig;
+    size_t siglen;
+    if (!hcode__cr_bytes(&r, &c->protected_hdr, &c->protected_len) || r.pos >= len || buf[r.pos++] != 0xa0 ||
+        !hcode__cr_bytes(&r, &c->payload, &c->payload_len) || !hcode__cr_bytes(&r, &sig, &siglen) ||
+        siglen != HCODE__SIG_BYTES || r.pos != len)
+        return false;
+    c->sig = sig;
+    hcode__cr h = {c->protected_hdr, c->protected_len, 0};
+    size_t n;
+    int64_t k, alg = 0;
+    const uint8_t *kid = NULL;
+    if (!hcode__cr_map(&h, &n) || n != 2 || !hcode__cr_int(&h, &k) || k != 1 || !hcode__cr_int(&h, &alg) ||
+        alg != -8 || !hcode__cr_int(&h, &k) || k != 4 || !hcode__cr_bytes(&h, &kid, &c->kid_len) ||
+        c->kid_len != HCODE__KID_BYTES || h.pos != h.len)
+        return false;
+    memcpy(c->kid, kid, HCODE__KID_BYTES);
+    memcpy(c->kid_any, kid, HCODE__KID_BYTES);
+    return true;
+}
+
 int hcode__present_verify(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int64_t at, hcode_verdict *v)
 {
     hcode__cose c;
     v->kind = HCODE_KIND_PRESENTATION;
-    if (len < 2 || !hcode__cbor_wellformed(buf + 1, len - 1, 8)) {
-        hcode__verdict_set(v, HCODE_V_MALFORMED, "presentation is not well-formed CBOR");
+    if (!parse_envelope(buf, len, &c)) {
+        hcode__verdict_set(v, HCODE_V_MALFORMED,
+                           "presentation is not a COSE_Sign1 with protected {1: -8, 4: kid} and no unprotected header");
         return v->code;
     }
-    if (hcode__cose_parse(buf, len, &c, v))
+    if (!hcode__cbor_wellformed(c.payload, c.payload_len, 2)) {
+        hcode__verdict_set(v, HCODE_V_MALFORMED, "presentation content is not well-formed CBOR");
         return v->code;
+    }
     /* content */
     hcode__cr r = {c.payload, c.payload_len, 0};
     size_t n, clen = 0;
@@ -243,7 +277,14 @@ int hcode__present_verify(const hcode_ctx *ctx, const uint8_t *buf, size_t len, 
     size_t hkidlen = c.kid_len;
     memcpy(hkid, c.kid, sizeof hkid);
     /* the credential, as any person code (signature, trust, revocation, times) */
-    int rc = hcode__verify_cose(ctx, cred, clen, HCODE_KIND_PERSON, at, v);
+    hcode__cose cc;
+    int rc;
+    if (parse_envelope(cred, clen, &cc)) { /* the form hcode issues: no allocation */
+        hcode__hex(v->issuer, cc.kid, HCODE__KID_BYTES);
+        rc = hcode__verify_parsed(ctx, &cc, HCODE_KIND_PERSON, at, v);
+    } else {
+        rc = hcode__verify_cose(ctx, cred, clen, HCODE_KIND_PERSON, at, v);
+    }
     v->kind = HCODE_KIND_PRESENTATION;
     v->presented_at = t;
     if (rc)

@@ -36,8 +36,17 @@ bool hcode__is_revoked(const hcode_ctx *ctx, const uint8_t pk[HCODE__PK_BYTES], 
     if (!ts)
         return false;
     for (size_t i = 0; i < ts->nrev; i++)
-        if (memcmp(ts->rev[i].pk, pk, HCODE__PK_BYTES) == 0 && hcode__id_search(ts->rev[i].ids, ts->rev[i].n, cti))
-            return true;
+        if (memcmp(ts->rev[i].pk, pk, HCODE__PK_BYTES) == 0) {
+            const hcode__revset *s = &ts->rev[i];
+            if (s->bucket) {
+                unsigned b = (unsigned)cti[0] << 8 | cti[1];
+                size_t lo = s->bucket[b];
+                if (hcode__id_search(s->ids + lo * ID, s->bucket[b + 1] - lo, cti))
+                    return true;
+            } else if (hcode__id_search(s->ids, s->n, cti)) {
+                return true;
+            }
+        }
     return false;
 }
 
@@ -47,7 +56,11 @@ size_t hcode_revocation_memory(const hcode_ctx *ctx)
 {
     if (!ctx || !ctx->ts)
         return 0;
-    return ctx->ts->rev_total * ID + ctx->ts->caprev * sizeof(hcode__revset);
+    size_t b = ctx->ts->caprev * sizeof(hcode__revset) + ctx->ts->rev_total * ID;
+    for (size_t i = 0; i < ctx->ts->nrev; i++)
+        if (ctx->ts->rev[i].bucket)
+            b += 65537 * sizeof(uint32_t);
+    return b;
 }
 
 int hcode_code_id(hcode_ctx *ctx, const hcode_keypair *issuer, const char *payload, size_t len, uint8_t *id)
@@ -274,7 +287,22 @@ int hcode_revocation_load(hcode_ctx *ctx, const char *data, size_t len, int64_t 
     }
     if (count)
         memcpy(ids, idp, count * ID);
+    uint32_t *bucket = NULL;
+    if (count >= HCODE__REV_BUCKET_MIN) {
+        bucket = malloc(65537 * sizeof *bucket);
+        if (!bucket) {
+            rc = hcode__err(ctx, HCODE_ENOMEM, "out of memory");
+            goto out;
+        }
+        size_t j = 0;
+        for (unsigned b = 0; b <= 65536; b++) {
+            while (j < count && ((unsigned)ids[j * ID] << 8 | ids[j * ID + 1]) < b)
+                j++;
+            bucket[b] = (uint32_t)j;
+        }
+    }
     hcode__revset *s = &ts->rev[ts->nrev++];
+    s->bucket = bucket;
     memcpy(s->pk, key->pk, HCODE__PK_BYTES);
     s->ids = ids;
     s->n = count;

@@ -9,7 +9,10 @@ typedef struct hcode__revset {
     uint8_t pk[HCODE__PK_BYTES];   /* the issuer key that signed it */
     uint8_t *ids;                  /* n * 8 bytes, strictly ascending */
     size_t n;
+    uint32_t *bucket;              /* large lists: 65537 start offsets by the
+                                      ids' first two bytes; NULL for small */
 } hcode__revset;
+#define HCODE__REV_BUCKET_MIN 4096  /* lists from this size get the index */
 
 typedef struct hcode__replay_ent {
     uint8_t id[16];

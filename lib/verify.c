@@ -81,6 +81,13 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
     hcode__cose c;
     if (hcode__cose_parse(buf, len, &c, v))
         return v->code;
+    return hcode__verify_parsed(ctx, &c, expect, at, v);
+}
+
+int hcode__verify_parsed(const hcode_ctx *ctx, const hcode__cose *cp, int expect, int64_t at,
+                         hcode_verdict *v)
+{
+    const hcode__cose c = *cp;
     const hcode__trust_key *key = hcode__cose_verify(ctx, &c, v);
     if (!key)
         return v->code;
