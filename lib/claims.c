@@ -1,6 +1,7 @@
 /* The CWT claims map of person and venue codes: encoding and strict decoding. */
 #include "hcode-private.h"
 #include "claims-private.h"
+#include "cbor-read.h"
 
 #include <cbor.h>
 #include <stdio.h>
@@ -154,6 +155,10 @@ static bool get_text(const cbor_item_t *it, char *out, size_t max)
 int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v)
 {
     struct cbor_load_result r;
+    if (!hcode__cbor_wellformed(buf, len, 8)) {
+        hcode__verdict_set(v, HCODE_V_MALFORMED, "claims are not one well-formed CBOR item");
+        return HCODE_V_MALFORMED;
+    }
     cbor_item_t *m = cbor_load(buf, len, &r);
     int rc = HCODE_V_MALFORMED;
     unsigned seen = 0;

@@ -1,5 +1,6 @@
 /* COSE_Sign1 (RFC 9052) with EdDSA / Ed25519 only. */
 #include "hcode-private.h"
+#include "cbor-read.h"
 
 #include <cbor.h>
 #include <sodium.h>
@@ -147,6 +148,12 @@ static const uint8_t *locate(const uint8_t *buf, size_t len, size_t *pos, size_t
 static int parse_protected(const uint8_t *p, size_t len, hcode__cose *c, hcode_verdict *v)
 {
     struct cbor_load_result r;
+    /* libcbor allocates arrays and maps by their declared count: check
+     * the counts against the input first */
+    if (!hcode__cbor_wellformed(p, len, 4)) {
+        hcode__verdict_set(v, HCODE_V_MALFORMED, "protected header is not one well-formed CBOR item");
+        return HCODE_V_MALFORMED;
+    }
     cbor_item_t *m = cbor_load(p, len, &r);
     int rc = HCODE_V_MALFORMED;
     bool have_alg = false, have_kid = false;
@@ -221,6 +228,10 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
      * heads 0xc6..0xd4, which include COSE_Sign1's 0xd2. */
     if (len < 2 || buf[0] != 0xd2) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "not a COSE_Sign1 (tag 18) object");
+        goto out;
+    }
+    if (!hcode__cbor_wellformed(buf + 1, len - 1, 8)) {
+        hcode__verdict_set(v, HCODE_V_MALFORMED, "not one well-formed CBOR item");
         goto out;
     }
     root = cbor_load(buf + 1, len - 1, &r);
