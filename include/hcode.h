@@ -12,5 +12,7 @@
 #include "hcode/checkin.h"
 #include "hcode/trace.h"
 #include "hcode/audit.h"
+#include "hcode/trustlist.h"
+#include "hcode/present.h"
 
 #endif

@@ -1,6 +1,7 @@
 /* The CWT claims map of person and venue codes: encoding and strict decoding. */
 #include "hcode-private.h"
 #include "claims-private.h"
+#include "cbor-read.h"
 
 #include <cbor.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* Errors, contexts, time and small helpers. */
 #include "hcode-private.h"
+#include "trustx-private.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -89,6 +90,7 @@ void hcode_ctx_free(hcode_ctx *ctx)
     hcode_policy_free(ctx->policy);
     hcode_keypair_free(ctx->audit_key);
     free(ctx->audit_head);
+    hcode__tstate_free(ctx->ts);
     free(ctx);
 }
 

@@ -20,6 +20,9 @@ static const struct command {
     {"trace", cmd_trace, "reverse trace of a case or a venue (audited)"},
     {"audit", cmd_audit, "audit verify: check the tamper-evident audit log"},
     {"purge", cmd_purge, "delete check-ins past the retention period (audited)"},
+    {"trust", cmd_trust, "trust sign: sign a trust list of issuer keys with a root key"},
+    {"revoke", cmd_revoke, "sign a revocation list of codes"},
+    {"present", cmd_present, "make a dynamic presentation of a holder-bound code"},
 };
 
 static void usage(FILE *f)
