@@ -14,5 +14,6 @@
 #include "hcode/audit.h"
 #include "hcode/trustlist.h"
 #include "hcode/present.h"
+#include "hcode/abi.h"
 
 #endif
