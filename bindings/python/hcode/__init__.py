@@ -660,7 +660,7 @@ class Store:
         raise NotImplementedError
 
     def _offers(self, name):
-        return name in _defined_methods(type(self))
+        return name in _defined_methods(type(self)) and callable(getattr(self, name, None))
 
 
 def _defined_methods(cls):
