@@ -1078,6 +1078,31 @@ class Context:
         del old
         self._call(rc)
 
+    def _query(self, fn, key, frm, to):
+        st = L.hcode_ctx_store(self._ctx())
+        if not st:
+            raise InvalidArgument("no store: call open_store() or set_store() first")
+        out = []
+
+        def each(rec, _data):
+            out.append(CheckinRecord._from_c(rec.contents))
+            return 0
+        cb = L.hcode_record_cb(each)
+        rc = fn(st, _b(key), _time(frm, "frm"), _time(to, "to"), cb, None)
+        if rc != 0:
+            self._reraise_pending()
+            raise _error_for(rc, _s(L.hcode_store_errmsg(st)))
+        self._reraise_pending()
+        return out
+
+    def query_subject(self, subject, frm, to):
+        """Stored records of one pseudonym with frm <= at < to."""
+        return self._query(L.hcode_store_query_subject, subject, frm, to)
+
+    def query_venue(self, venue_id, frm, to):
+        """Stored records at one venue with frm <= at < to."""
+        return self._query(L.hcode_store_query_venue, venue_id, frm, to)
+
     def checkin(self, venue, code, at=None, gate=None):
         """Checks a person in at a venue: verification, policy, durable
         record. Returns an Admission (admitted or not); raises when the
