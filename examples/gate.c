@@ -43,15 +43,21 @@ static const char *paint(const char *c) { return colour ? c : ""; }
 #define RED "\033[1;31m"
 #define RESET "\033[0m"
 
+#define RECENT 16
+#define REPEAT 5
+
 struct gate {
     hcode_ctx *ctx;
     const char *venue;
     const char *gate_id;
     int64_t at;              /* HCODE_NOW, or a fixed replay time */
     /* a camera sees one code in many frames: a subject is handled once
-     * per `repeat` seconds */
-    char last_subject[64];
-    int64_t last_time;
+     * per REPEAT seconds (the last RECENT subjects are remembered) */
+    struct {
+        char subject[40];
+        int64_t time;
+    } recent[RECENT];
+    unsigned next;
     unsigned admitted, denied;
 };
 
@@ -63,8 +69,9 @@ static void handle_code(struct gate *g, const char *payload, const hcode_verdict
         return; /* a venue poster in view */
     const char *subject = hcode_verdict_subject(v);
     int64_t t = gate_now(g);
-    if (*subject && strcmp(subject, g->last_subject) == 0 && t - g->last_time < 5)
-        return;
+    for (unsigned i = 0; *subject && i < RECENT; i++)
+        if (strcmp(subject, g->recent[i].subject) == 0 && t - g->recent[i].time < REPEAT)
+            return;
     hcode_admission *a = NULL;
     int rc = hcode_checkin(g->ctx, payload, g->venue, g->gate_id, g->at, &a);
     if (rc != 0) {
@@ -73,8 +80,11 @@ static void handle_code(struct gate *g, const char *payload, const hcode_verdict
         fflush(stdout);
         return;
     }
-    snprintf(g->last_subject, sizeof g->last_subject, "%s", hcode_admission_subject(a));
-    g->last_time = t;
+    if (*hcode_admission_subject(a)) {
+        snprintf(g->recent[g->next].subject, sizeof g->recent[g->next].subject, "%s", hcode_admission_subject(a));
+        g->recent[g->next].time = t;
+        g->next = (g->next + 1) % RECENT;
+    }
     const char *st = hcode_status_name(hcode_admission_status(a));
     const char *who = hcode_admission_subject(a);
     if (hcode_admission_admitted(a)) {
@@ -145,7 +155,6 @@ static int run_folder(struct gate *g, const char *dir, int loop)
         if (loop && !stop) {
             struct timespec ts = {0, 200 * 1000 * 1000};
             nanosleep(&ts, NULL);
-            g->last_subject[0] = '\0';
         }
     } while (loop && !stop);
     for (size_t i = 0; i < n; i++)
