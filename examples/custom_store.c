@@ -199,7 +199,7 @@ int main(int argc, char **argv)
     hcode_keypair *issuer = NULL;
     char *venue = NULL, *who[3] = {0};
     const char *ids[3] = {"370102199003077777", "370102199105054444", "37010219880808123X"};
-    const int64_t t0 = 1795392000; /* 2026-11-22T00:00:00Z */
+    const int64_t t0 = 1795392000; /* 2026-11-23T00:00:00Z */
     int ret = 3;
     if (hcode_keypair_generate(&issuer, "CN-370100") != 0 || hcode_trust_add_keypair(ctx, issuer) != 0 ||
         hcode_ctx_set_audit_key(ctx, issuer) != 0 ||

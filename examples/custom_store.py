@@ -15,7 +15,7 @@ import sys
 
 import hcode
 
-T0 = 1795392000      # 2026-11-22T00:00:00Z
+T0 = 1795392000      # 2026-11-23T00:00:00Z
 
 
 class LogStore(hcode.Store):

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(ROOT, "bindings", "python"))
 import hcode  # noqa: E402
 from hcode import _lib  # noqa: E402
 
-T = 1795392000          # 2026-11-22T00:00:00Z
+T = 1795392000          # 2026-11-23T00:00:00Z
 H = 3600
 ID_A = "370102199003077777"
 ID_B = "370102199105054444"
