@@ -254,12 +254,16 @@ def main(argv=None):
                 with hcode.Keypair.load(a.key) as k:
                     case = k.pseudonym(a.subject)
             ctx.open_store(a.db)
+            # the audit key and signed head next to a SQLite DB, as `hcode trace` keeps them
+            is_file = "://" not in a.db and a.db not in (":memory:", "memory:")
+            if not a.audit_key and not is_file:
+                ap.error("--audit-key FILE is required with --db %s" % a.db)
             akey = a.audit_key or a.db + ".audit.key"
             if not os.path.exists(akey) and not a.audit_key:
                 with hcode.Keypair.generate() as k:
                     k.save(a.db + ".audit")
             with hcode.Keypair.load(akey) as k:
-                ctx.set_audit_key(k)
+                ctx.set_audit_key(k, head_file=a.db + ".audit-head" if is_file else None)
                 res = ctx.trace(pseudonym=case, frm=frm, to=to, dwell=dwell, depth=a.depth,
                                 operator=a.operator, purpose=a.purpose)
                 rep = ctx.audit_verify(k)
