@@ -34,7 +34,7 @@ say "The same code a day and a half later is expired"
 # The gate day, on the embedded default store (SQLite)
 LIB=$(realpath "$(dirname "$H")/../lib/libhcode.so")
 PY=/usr/bin/python3; [ -x $PY ] || PY=python3
-pyhcode() { HCODE_LIBRARY="$LIB" PYTHONPATH="$SRC/bindings/python" $PY "$@"; }
+pyhcode() { HCODE_LIBRARY="$LIB" PYTHONPATH="$SRC/bindings/python" LD_PRELOAD="${HCODE_PY_PRELOAD:-}" $PY "$@"; }
 payload_of() { sed -n 's/.*"payload":"\([^"]*\)".*/\1/p'; }
 
 say "Codes for four more residents and a second venue, a teahouse that also admits yellow"

@@ -3,7 +3,9 @@
 # Python twins against codes made with the hcode CLI, and checks what they
 # print, store and how they stop. Usage: examples.sh GATE CUSTOM_STORE PYTHON
 set -euo pipefail
-GATE=$(realpath "$1") CUSTOM=$(realpath "$2") PY=$3
+GATE=$(realpath "$1") CUSTOM=$(realpath "$2")
+# sanitizer builds: the interpreter needs the runtimes preloaded
+PY="env LD_PRELOAD=${HCODE_PY_PRELOAD:-} $3"
 H=${HCODE_BIN:?} SRC=${HCODE_SOURCE_ROOT:?}
 export PYTHONPATH=$SRC/bindings/python
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT; cd "$tmp"

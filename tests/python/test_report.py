@@ -25,7 +25,8 @@ IDS = ["370102199003077777", "370102199105054444", "37010219880808123X", "370102
 def chromium(args, profile):
     base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--no-first-run", "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile]
-    return subprocess.run(base + args, capture_output=True, text=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
+    return subprocess.run(base + args, capture_output=True, text=True, timeout=120, env=env)
 
 
 class TestReport(unittest.TestCase):
