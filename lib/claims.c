@@ -153,7 +153,7 @@ static bool get_text(const cbor_item_t *it, char *out, size_t max)
 
 int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v)
 {
-    struct cbor_load_result r;
+    struct cbor_load_result r = {0};
     size_t used;
     cbor_item_t *m = NULL;
     int rc = HCODE_V_MALFORMED;
@@ -165,6 +165,10 @@ int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v)
 
     if (hcode__cbor_check(buf, len, &used) == 0 && used == len)
         m = cbor_load(buf, len, &r);
+    if (!m && r.error.code == CBOR_ERR_MEMERROR) {
+        hcode__verdict_set(v, HCODE__V_NOMEM, "out of memory");
+        goto out;
+    }
     if (!m || r.error.code != CBOR_ERR_NONE || r.read != len) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "claims are not one CBOR item");
         goto out;

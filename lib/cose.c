@@ -145,13 +145,17 @@ static const uint8_t *locate(const uint8_t *buf, size_t len, size_t *pos, size_t
 /* Parses the protected header: alg must be EdDSA, kid must be present. */
 static int parse_protected(const uint8_t *p, size_t len, hcode__cose *c, hcode_verdict *v)
 {
-    struct cbor_load_result r;
+    struct cbor_load_result r = {0};
     size_t used;
     cbor_item_t *m = NULL;
     int rc = HCODE_V_MALFORMED;
     bool have_alg = false, have_kid = false;
     if (hcode__cbor_check(p, len, &used) == 0 && used == len)
         m = cbor_load(p, len, &r);
+    if (!m && r.error.code == CBOR_ERR_MEMERROR) {
+        hcode__verdict_set(v, HCODE__V_NOMEM, "out of memory");
+        goto out;
+    }
     if (!m || r.error.code != CBOR_ERR_NONE || r.read != len) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "protected header is not one CBOR item");
         goto out;
@@ -215,7 +219,7 @@ out:
 
 int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verdict *v)
 {
-    struct cbor_load_result r;
+    struct cbor_load_result r = {0};
     int rc = HCODE_V_MALFORMED;
     memset(c, 0, sizeof *c);
     cbor_item_t *root = NULL;
@@ -231,6 +235,10 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
         goto out;
     }
     root = cbor_load(buf + 1, len - 1, &r);
+    if (!root && r.error.code == CBOR_ERR_MEMERROR) {
+        hcode__verdict_set(v, HCODE__V_NOMEM, "out of memory");
+        goto out;
+    }
     if (!root || r.error.code != CBOR_ERR_NONE) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "not CBOR");
         goto out;

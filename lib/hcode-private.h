@@ -146,6 +146,10 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
 const hcode__trust_key *hcode__cose_verify(const hcode_ctx *ctx, const hcode__cose *c,
                                             hcode_verdict *v);
 
+/* Internal verdict code: decoding ran out of memory (hcode_verify then
+ * returns HCODE_ENOMEM instead of a verdict). */
+#define HCODE__V_NOMEM (-1)
+
 void hcode__verdict_set(hcode_verdict *v, int code, const char *fmt, ...) HCODE__PRINTF(3, 4);
 
 /* payload prefixes */
