@@ -1,6 +1,7 @@
 /* The CWT claims map of person and venue codes: encoding and strict decoding. */
 #include "hcode-private.h"
 #include "claims-private.h"
+#include "cbor-read.h"
 
 #include <cbor.h>
 #include <stdio.h>
@@ -163,7 +164,7 @@ int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v)
     int64_t kind = 0;
     v->status = -1;
 
-    if (hcode__cbor_check(buf, len, &used) == 0 && used == len)
+    if (hcode__cbor_prefix(buf, len, 16, &used) && used == len)
         m = cbor_load(buf, len, &r);
     if (!m && r.error.code == CBOR_ERR_MEMERROR) {
         hcode__verdict_set(v, HCODE__V_NOMEM, "out of memory");

@@ -87,6 +87,10 @@ int hcode_issue_person(hcode_ctx *ctx, const hcode_keypair *issuer, const char *
         return hcode__err(ctx, HCODE_EINVAL, "name must be 1..%d bytes of UTF-8 text", HCODE_TEXT_MAX);
     if (flags & ~(0xffu | HCODE_FLAG_PRINTED))
         return hcode__err(ctx, HCODE_EINVAL, "unknown flags 0x%x", (unsigned)flags);
+    if (holder_pk && (flags & HCODE_FLAG_PRINTED))
+        return hcode__err(ctx, HCODE_EINVAL, "a printed code carries no holder key");
+    if (ttl <= 0 && (flags & HCODE_FLAG_PRINTED))
+        ttl = 30 * 24 * 3600; /* printed codes: 30 days unless told */
     int rc = check_times(ctx, &at, &ttl, HCODE_PERSON_TTL_DEFAULT);
     if (rc)
         return rc;

@@ -1,5 +1,6 @@
 /* Errors, contexts, time and small helpers. */
 #include "hcode-private.h"
+#include "trustx-private.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -84,6 +85,7 @@ void hcode_ctx_free(hcode_ctx *ctx)
     if (!ctx)
         return;
     free(ctx->keys);
+    hcode__tstate_free(ctx->ts);
     free(ctx);
 }
 

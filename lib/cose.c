@@ -1,9 +1,11 @@
 /* COSE_Sign1 (RFC 9052) with EdDSA / Ed25519 only. */
 #include "hcode-private.h"
+#include "cbor-read.h"
 
 #include <cbor.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define COSE_SIGN1_TAG 18
@@ -150,7 +152,7 @@ static int parse_protected(const uint8_t *p, size_t len, hcode__cose *c, hcode_v
     cbor_item_t *m = NULL;
     int rc = HCODE_V_MALFORMED;
     bool have_alg = false, have_kid = false;
-    if (hcode__cbor_check(p, len, &used) == 0 && used == len)
+    if (hcode__cbor_prefix(p, len, 16, &used) && used == len)
         m = cbor_load(p, len, &r);
     if (!m && r.error.code == CBOR_ERR_MEMERROR) {
         hcode__verdict_set(v, HCODE__V_NOMEM, "out of memory");
@@ -230,7 +232,7 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
         goto out;
     }
     size_t used;
-    if (hcode__cbor_check(buf + 1, len - 1, &used) != 0) {
+    if (!hcode__cbor_prefix(buf + 1, len - 1, 16, &used)) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "not well-formed definite-length CBOR");
         goto out;
     }
@@ -276,7 +278,7 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
         goto out;
     }
     c->protected_len = plen;
-    if (hcode__cbor_check(buf + pos, len - pos, &used) != 0) {
+    if (!hcode__cbor_prefix(buf + pos, len - pos, 16, &used)) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "bad unprotected header");
         goto out;
     }
@@ -325,4 +327,70 @@ const hcode__trust_key *hcode__cose_verify(const hcode_ctx *ctx, const hcode__co
         hcode__verdict_set(v, HCODE_V_BAD_SIGNATURE, "signature does not verify under any trusted key with kid %s",
                            v->issuer);
     return NULL;
+}
+
+int hcode__cose_verify_pk(const hcode__cose *c, const uint8_t pk[HCODE__PK_BYTES])
+{
+    uint8_t stack[HCODE__COSE_MAX + 64];
+    size_t cap = c->protected_len + c->payload_len + 32;
+    uint8_t *tbs = stack;
+    if (cap < c->payload_len)
+        return HCODE_ENOMEM;
+    if (cap > sizeof stack) {
+        tbs = malloc(cap);
+        if (!tbs)
+            return HCODE_ENOMEM;
+    } else {
+        cap = sizeof stack;
+    }
+    size_t n = sig_structure(tbs, cap, c->protected_hdr, c->protected_len, c->payload, c->payload_len);
+    int rc = n && crypto_sign_verify_detached(c->sig, tbs, n, pk) == 0 ? 0 : HCODE_V_BAD_SIGNATURE;
+    if (tbs != stack)
+        free(tbs);
+    return rc;
+}
+
+int hcode__cose_sign_alloc(hcode_ctx *ctx, const hcode_keypair *kp, const uint8_t *payload,
+                           size_t plen, uint8_t **out, size_t *outlen)
+{
+    *out = NULL;
+    size_t cap = plen + HCODE__SIG_BYTES + 64;
+    if (cap < plen)
+        return hcode__err(ctx, HCODE_ELIMIT, "payload too large to sign");
+    uint8_t *tbs = malloc(cap), *buf = malloc(cap);
+    if (!tbs || !buf) {
+        free(tbs);
+        free(buf);
+        return hcode__err(ctx, HCODE_ENOMEM, "out of memory");
+    }
+    uint8_t prot[5 + HCODE__KID_BYTES];
+    uint8_t sig[HCODE__SIG_BYTES];
+    size_t protlen = protected_header(prot, kp->kid);
+    size_t tbslen = sig_structure(tbs, cap, prot, protlen, payload, plen);
+    int rc = HCODE_OK;
+    if (!tbslen || crypto_sign_detached(sig, NULL, tbs, tbslen, kp->sk) != 0) {
+        rc = hcode__err(ctx, HCODE_ECRYPTO, "Ed25519 signing failed");
+        goto fail;
+    }
+    size_t n = 0;
+    n += cbor_encode_tag(COSE_SIGN1_TAG, buf + n, cap - n);
+    n += cbor_encode_array_start(4, buf + n, cap - n);
+    n += put_bstr_head(buf + n, cap - n, protlen);
+    memcpy(buf + n, prot, protlen);
+    n += protlen;
+    buf[n++] = 0xa0;
+    n += put_bstr_head(buf + n, cap - n, plen);
+    memcpy(buf + n, payload, plen);
+    n += plen;
+    n += put_bstr_head(buf + n, cap - n, HCODE__SIG_BYTES);
+    memcpy(buf + n, sig, HCODE__SIG_BYTES);
+    n += HCODE__SIG_BYTES;
+    free(tbs);
+    *out = buf;
+    *outlen = n;
+    return HCODE_OK;
+fail:
+    free(tbs);
+    free(buf);
+    return rc;
 }

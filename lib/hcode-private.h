@@ -24,11 +24,6 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
 int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
                        hcode_verdict *v);
 
-/* Checks that buf starts with one well-formed, definite-length CBOR item
- * whose declared sizes fit the buffer (see cbor-check.c); *used gets its
- * length. Returns 0 or -1. Call before every cbor_load(). */
-int hcode__cbor_check(const uint8_t *buf, size_t len, size_t *used);
-
 /* files */
 int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len);
 int hcode__trust_add_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what);
@@ -45,6 +40,8 @@ typedef struct hcode__trust_key {
     unsigned usage;       /* HCODE_USAGE_* */
 } hcode__trust_key;
 
+struct hcode__tstate;  /* lib/trustx-private.h: revocation, presentations */
+
 struct hcode_ctx {
     char errmsg[256];
     int64_t skew;
@@ -55,6 +52,7 @@ struct hcode_ctx {
     uint8_t rand_pool[256];
     size_t rand_left;
     long rand_pid;   /* a forked child refills: it must not reuse the parent's bytes */
+    struct hcode__tstate *ts;   /* NULL until first needed */
 };
 
 struct hcode_keypair {
@@ -89,6 +87,10 @@ struct hcode_verdict {
     /* the signed COSE bytes' hash, for revocation/presentation binding */
     uint8_t code_hash[32];
     int64_t presented_at;   /* presentations only */
+    int64_t checked_at;     /* the verifier's time used for this verdict */
+    bool has_pres_id;       /* valid presentation: replay-cache identity */
+    uint8_t pres_id[16];
+    int64_t pres_until;     /* last time the presentation could pass */
 };
 
 /* errors */
@@ -145,6 +147,13 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
  * unknown_issuer / bad_signature. */
 const hcode__trust_key *hcode__cose_verify(const hcode_ctx *ctx, const hcode__cose *c,
                                             hcode_verdict *v);
+/* Checks the signature under one given public key, whatever the payload
+ * size (the signed structure is built on the heap when large). Returns
+ * 0 when it verifies, HCODE_V_BAD_SIGNATURE when not, HCODE_ENOMEM. */
+int hcode__cose_verify_pk(const hcode__cose *c, const uint8_t pk[HCODE__PK_BYTES]);
+/* Signs a payload of any size; *out is malloc'd (free()). */
+int hcode__cose_sign_alloc(hcode_ctx *ctx, const hcode_keypair *kp, const uint8_t *payload,
+                           size_t plen, uint8_t **out, size_t *outlen);
 
 /* Internal verdict code: decoding ran out of memory (hcode_verify then
  * returns HCODE_ENOMEM instead of a verdict). */
@@ -173,6 +182,11 @@ void hcode__verdict_set(hcode_verdict *v, int code, const char *fmt, ...) HCODE_
 #define HCODE__CLAIM_VENUE_NAME (-8)
 #define HCODE__CLAIM_VENUE_REGION (-9)
 #define HCODE__CLAIM_CATEGORY (-10)
+#define HCODE__CLAIM_CREDENTIAL (-11)  /* presentation: the credential's COSE bytes */
+#define HCODE__CLAIM_TL_ENTRIES (-20)  /* trust list: array of issuer entries */
+#define HCODE__CLAIM_RL_IDS (-21)      /* revocation list: sorted 8-byte code ids */
+#define HCODE__KIND_TRUST_LIST 16
+#define HCODE__KIND_REVOCATION_LIST 17
 
 /* Decodes the claims map into v. Returns 0, or sets v malformed. */
 int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v);
@@ -184,6 +198,10 @@ int hcode__payload_unwrap(const char *text, size_t len, uint8_t *out, size_t cap
 
 int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int expect,
                        int64_t at, hcode_verdict *v);
+/* The checks after parsing: signature, claims, key permissions,
+ * revocation, times. */
+int hcode__verify_parsed(const hcode_ctx *ctx, const hcode__cose *c, int expect, int64_t at,
+                         hcode_verdict *v);
 int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
                        hcode_verdict *v);
 
@@ -194,6 +212,9 @@ int hcode__cbor_check(const uint8_t *buf, size_t len, size_t *used);
 
 /* files */
 int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len);
+/* Parses a PREFIX.pub JSON document into a public key and region. */
+int hcode__parse_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what,
+                          uint8_t pk[HCODE__PK_BYTES], char region[HCODE_REGION_MAX + 1]);
 int hcode__trust_add_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what);
 
 #endif

@@ -57,7 +57,7 @@ int hcode_trust_add_keypair(hcode_ctx *ctx, const hcode_keypair *kp)
 size_t hcode_trust_count(const hcode_ctx *ctx) { return ctx ? ctx->nkeys : 0; }
 
 /* Parses a PREFIX.pub JSON document into a public key and region. */
-static int parse_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what,
+int hcode__parse_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what,
                           uint8_t pk[HCODE__PK_BYTES], char region[HCODE_REGION_MAX + 1])
 {
     json_error_t jerr;
@@ -96,7 +96,7 @@ int hcode__trust_add_pub_json(hcode_ctx *ctx, const char *text, size_t len, cons
 {
     uint8_t pk[HCODE__PK_BYTES];
     char region[HCODE_REGION_MAX + 1];
-    int rc = parse_pub_json(ctx, text, len, what, pk, region);
+    int rc = hcode__parse_pub_json(ctx, text, len, what, pk, region);
     return rc ? rc : hcode_trust_add_key(ctx, pk, region);
 }
 
@@ -111,7 +111,7 @@ int hcode_public_key_load(hcode_ctx *ctx, const char *path, uint8_t *pk)
     int rc = hcode__read_file(ctx, path, 64 * 1024, &buf, &len);
     if (rc)
         return rc;
-    rc = parse_pub_json(ctx, buf, len, path, pk, region);
+    rc = hcode__parse_pub_json(ctx, buf, len, path, pk, region);
     free(buf);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* Offline verification of payload text: envelope, signature, claims, times. */
 #include "hcode-private.h"
+#include "trustx-private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,13 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
     hcode__cose c;
     if (hcode__cose_parse(buf, len, &c, v))
         return v->code;
+    return hcode__verify_parsed(ctx, &c, expect, at, v);
+}
+
+int hcode__verify_parsed(const hcode_ctx *ctx, const hcode__cose *cp, int expect, int64_t at,
+                         hcode_verdict *v)
+{
+    const hcode__cose c = *cp;
     const hcode__trust_key *key = hcode__cose_verify(ctx, &c, v);
     if (!key)
         return v->code;
@@ -88,6 +96,10 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
     if (v->kind != expect) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "payload prefix says %s but the claims say %s",
                            hcode_kind_name(expect), hcode_kind_name(v->kind));
+        return v->code;
+    }
+    if (v->has_holder && (v->flags & HCODE_FLAG_PRINTED)) {
+        hcode__verdict_set(v, HCODE_V_MALFORMED, "a printed code must not carry a holder key");
         return v->code;
     }
     unsigned need = v->kind == HCODE_KIND_PERSON ? HCODE_USAGE_PERSON : HCODE_USAGE_VENUE;
@@ -104,6 +116,10 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
     if (v->iat < key->not_before || v->iat > key->not_after) {
         hcode__verdict_set(v, HCODE_V_KEY_NOT_PERMITTED,
                            "code issued at %lld, outside key %s's validity", (long long)v->iat, v->issuer);
+        return v->code;
+    }
+    if (hcode__is_revoked(ctx, key->pk, v->cti)) {
+        hcode__verdict_set(v, HCODE_V_REVOKED, "code %s is on a revocation list of its issuer", v->code_id);
         return v->code;
     }
     if (v->iat > at + ctx->skew) {
@@ -130,12 +146,16 @@ int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t 
     v->status = -1;
     if (hcode__payload_unwrap(payload, len, buf, sizeof buf, &n, &kind, v))
         return v->code;
-    if (kind == HCODE_KIND_PRESENTATION) {
-        v->kind = kind;
-        hcode__verdict_set(v, HCODE_V_MALFORMED, "dynamic presentations are not supported by this build");
-        return v->code;
-    }
-    return hcode__verify_cose(ctx, buf, n, kind, hcode__resolve_at(at), v);
+    at = hcode__resolve_at(at);
+    v->checked_at = at;
+    if (kind == HCODE_KIND_PRESENTATION)
+        return hcode__present_verify(ctx, buf, n, at, v);
+    int rc = hcode__verify_cose(ctx, buf, n, kind, at, v);
+    if (rc == HCODE_V_VALID && kind == HCODE_KIND_PERSON && v->has_holder && ctx->ts &&
+        ctx->ts->require_presentation)
+        hcode__verdict_set(v, HCODE_V_HOLDER_BINDING_REQUIRED,
+                           "this code is bound to a phone: show its live presentation, not the code");
+    return v->code;
 }
 
 int hcode_verify(hcode_ctx *ctx, const char *payload, size_t len, int64_t at, hcode_verdict **out)

@@ -2,18 +2,21 @@
 #include "cli.h"
 #include "commands.h"
 #include "keyload.h"
+#include "trustopts.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
-    "usage: hcode verify --trust FILE... [--at T] [--skew D] [--json] [PAYLOAD... | -]\n\n"
+    "usage: hcode verify --trust FILE... [--root ROOT.pub] [--revoked LIST]... [--freshness D]\n"
+    "                    [--require-presentation] [--at T] [--skew D] [--json] [PAYLOAD... | -]\n\n"
     "Verifies payloads offline. With no PAYLOAD, or '-', reads one payload per line\n"
     "from standard input. Prints one verdict per payload.\n\n"
-    "  --trust FILE...   trusted issuer public keys (PREFIX.pub); repeatable\n"
+    CLI_TRUSTOPTS_HELP
     "  --at T            verify as of time T (ISO 8601 UTC or Unix seconds; default now)\n"
-    "  --skew D          clock-skew tolerance for iat/exp (default 30s)\n"
+    "  --skew D          clock-skew tolerance for iat/exp, presentation times and list\n"
+    "                    issue times (default 30s)\n"
     "  --json            one JSON object per payload: valid, kind, issuer, region, iat, exp,\n"
     "                    status/subject or venue_id/name, error/message when invalid\n\n"
     "Exit status: 0 all valid, 1 any invalid, 2 usage error, 3 runtime error.\n";
@@ -45,10 +48,12 @@ static bool report(hcode_ctx *ctx, const char *payload, size_t len, int64_t at, 
                    hcode_verdict_venue_name(v), hcode_verdict_venue_region(v), hcode_verdict_issuer(v),
                    cli_format_time(hcode_verdict_exp(v), t));
         else
-            printf("valid person %s subject=%s region=%s issuer=%s expires=%s\n",
+            printf("valid %s %s subject=%s region=%s issuer=%s expires=%s%s\n",
+                   hcode_kind_name(hcode_verdict_kind(v)),
                    hcode_status_name(hcode_verdict_status(v)), hcode_verdict_subject(v),
                    hcode_verdict_region(v), hcode_verdict_issuer(v),
-                   cli_format_time(hcode_verdict_exp(v), t));
+                   cli_format_time(hcode_verdict_exp(v), t),
+                   hcode_verdict_printed(v) ? " printed" : "");
     } else {
         printf("invalid %s: %s\n", hcode_verdict_error(v), hcode_verdict_message(v));
     }
@@ -62,22 +67,25 @@ static bool report(hcode_ctx *ctx, const char *payload, size_t len, int64_t at, 
 int cmd_verify(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"trust", required_argument, 0, 'T'}, {"at", required_argument, 0, 'a'},
+        CLI_TRUSTOPTS_LONG,                   {"at", required_argument, 0, 'a'},
         {"skew", required_argument, 0, 'k'},  {"json", no_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0},
     };
     char **av = cli_expand_trust(&argc, argv);
     if (!av)
         return cli_fail(EXIT_RUNTIME, "verify", "out of memory");
-    char **trust = calloc((size_t)argc + 1, sizeof *trust);
-    int ntrust = 0, c, ret = 0;
+    cli_trustopts topts;
+    int c, ret = 0;
+    if (cli_trustopts_init(&topts, argc)) {
+        free(av);
+        return cli_fail(EXIT_RUNTIME, "verify", "out of memory");
+    }
     int64_t at = HCODE_NOW, skew = -1;
     bool json = false;
     hcode_ctx *ctx = NULL;
     optind = 0;
     while ((c = getopt_long(argc, av, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'T': trust[ntrust++] = optarg; break;
         case 'j': json = true; break;
         case 'a':
             if (!cli_parse_time(optarg, &at)) {
@@ -92,10 +100,17 @@ int cmd_verify(int argc, char **argv)
             }
             break;
         case 'h': fputs(help, stdout); goto out;
-        default: fputs(help, stderr); ret = EXIT_USAGE; goto out;
+        default:
+            ret = cli_trustopts_take(&topts, "verify", c, optarg);
+            if (ret < 0) {
+                fputs(help, stderr);
+                ret = EXIT_USAGE;
+            }
+            if (ret)
+                goto out;
         }
     }
-    if (!ntrust) {
+    if (!cli_trustopts_count(&topts)) {
         ret = cli_fail(EXIT_USAGE, "verify", "--trust FILE is required (see --help)");
         goto out;
     }
@@ -108,7 +123,7 @@ int cmd_verify(int argc, char **argv)
         ret = cli_fail(EXIT_USAGE, "verify", "--skew must be at most 7d");
         goto out;
     }
-    if ((ret = cli_add_trust(ctx, "verify", trust, ntrust)) != 0)
+    if ((ret = cli_trustopts_apply(&topts, ctx, "verify", at)) != 0)
         goto out;
     bool all_ok = true;
     long n = 0;
@@ -125,7 +140,7 @@ int cmd_verify(int argc, char **argv)
     ret = all_ok ? 0 : EXIT_NEGATIVE;
 out:
     hcode_ctx_free(ctx);
-    free(trust);
+    cli_trustopts_free(&topts);
     free(av);
     return ret;
 }

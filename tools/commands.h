@@ -7,5 +7,8 @@ int cmd_keygen(int argc, char **argv);
 int cmd_issue(int argc, char **argv);
 int cmd_venue(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_present(int argc, char **argv);
 
 #endif

@@ -13,6 +13,9 @@ static const struct command {
     {"issue", cmd_issue, "sign a person's health code"},
     {"venue", cmd_venue, "sign a venue code"},
     {"verify", cmd_verify, "verify payloads offline against trusted issuer keys"},
+    {"trust", cmd_trust, "trust sign: sign a trust list of issuer keys with a root key"},
+    {"revoke", cmd_revoke, "sign a revocation list of codes"},
+    {"present", cmd_present, "make a dynamic presentation of a holder-bound code"},
 };
 
 static void usage(FILE *f)
