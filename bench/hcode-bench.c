@@ -27,5 +27,6 @@ int main(int argc, char **argv)
         return 3;
     bench_core(quick);
     bench_trust(quick);
+    bench_store(quick);
     return 0;
 }

@@ -8,5 +8,10 @@
 #include "hcode/code.h"
 #include "hcode/trustlist.h"
 #include "hcode/present.h"
+#include "hcode/store.h"
+#include "hcode/policy.h"
+#include "hcode/checkin.h"
+#include "hcode/trace.h"
+#include "hcode/audit.h"
 
 #endif

@@ -53,6 +53,14 @@ struct hcode_ctx {
     size_t rand_left;
     long rand_pid;   /* a forked child refills: it must not reuse the parent's bytes */
     struct hcode__tstate *ts;   /* NULL until first needed */
+    /* check-ins, tracing, audit */
+    hcode_store *store;           /* owned */
+    hcode_policy *policy;         /* owned; NULL: defaults */
+    hcode_keypair *audit_key;     /* owned copy; NULL: no audited queries */
+    char *audit_head;             /* owned; NULL: no head file */
+    bool audit_cached;            /* audit_seq/audit_hash hold the store's last entry */
+    uint64_t audit_seq;
+    char audit_hash[65];
 };
 
 struct hcode_keypair {

@@ -10,5 +10,10 @@ int cmd_verify(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 int cmd_present(int argc, char **argv);
+int cmd_checkin(int argc, char **argv);
+int cmd_checkout(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 #endif

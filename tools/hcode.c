@@ -16,6 +16,11 @@ static const struct command {
     {"trust", cmd_trust, "trust sign: sign a trust list of issuer keys with a root key"},
     {"revoke", cmd_revoke, "sign a revocation list of codes"},
     {"present", cmd_present, "make a dynamic presentation of a holder-bound code"},
+    {"checkin", cmd_checkin, "check a person in at a venue (policy, durable record)"},
+    {"checkout", cmd_checkout, "record a person leaving a venue"},
+    {"trace", cmd_trace, "reverse trace of a case or a venue (audited)"},
+    {"audit", cmd_audit, "audit verify: check the tamper-evident audit log"},
+    {"purge", cmd_purge, "delete check-ins past the retention period (audited)"},
 };
 
 static void usage(FILE *f)
