@@ -154,7 +154,8 @@ static bool get_text(const cbor_item_t *it, char *out, size_t max)
 int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v)
 {
     struct cbor_load_result r;
-    cbor_item_t *m = cbor_load(buf, len, &r);
+    size_t used;
+    cbor_item_t *m = NULL;
     int rc = HCODE_V_MALFORMED;
     unsigned seen = 0;
     enum { S_ISS = 1, S_EXP = 2, S_IAT = 4, S_CTI = 8, S_KIND = 16, S_STATUS = 32,
@@ -162,6 +163,8 @@ int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v)
     int64_t kind = 0;
     v->status = -1;
 
+    if (hcode__cbor_check(buf, len, &used) == 0 && used == len)
+        m = cbor_load(buf, len, &r);
     if (!m || r.error.code != CBOR_ERR_NONE || r.read != len) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "claims are not one CBOR item");
         goto out;

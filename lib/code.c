@@ -97,7 +97,7 @@ int hcode_issue_person(hcode_ctx *ctx, const hcode_keypair *issuer, const char *
     c.iss = issuer->region;
     c.iat = at;
     c.exp = at + ttl;
-    randombytes_buf(c.cti, sizeof c.cti);
+    hcode__random(ctx, c.cti, sizeof c.cti);
     c.status = status;
     c.flags = flags;
     c.name = name;
@@ -132,7 +132,7 @@ int hcode_issue_venue(hcode_ctx *ctx, const hcode_keypair *issuer, const char *v
     c.iss = issuer->region;
     c.iat = at;
     c.exp = at + ttl;
-    randombytes_buf(c.cti, sizeof c.cti);
+    hcode__random(ctx, c.cti, sizeof c.cti);
     c.venue_id = venue_id;
     c.venue_name = name;
     c.venue_region = (region && strcmp(region, issuer->region) != 0) ? region : NULL;

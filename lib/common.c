@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *hcode_version(void) { return HCODE_VERSION_STRING; }
 
@@ -59,6 +60,23 @@ int hcode_ctx_new(hcode_ctx **out)
     ctx->skew = HCODE_DEFAULT_SKEW;
     *out = ctx;
     return HCODE_OK;
+}
+
+void hcode__random(hcode_ctx *ctx, uint8_t *out, size_t n)
+{
+    if (n > sizeof ctx->rand_pool) {
+        randombytes_buf(out, n);
+        return;
+    }
+    if (ctx->rand_left < n || ctx->rand_pid != (long)getpid()) {
+        ctx->rand_pid = (long)getpid();
+        randombytes_buf(ctx->rand_pool, sizeof ctx->rand_pool);
+        ctx->rand_left = sizeof ctx->rand_pool;
+    }
+    uint8_t *src = ctx->rand_pool + sizeof ctx->rand_pool - ctx->rand_left;
+    memcpy(out, src, n);
+    sodium_memzero(src, n);
+    ctx->rand_left -= n;
 }
 
 void hcode_ctx_free(hcode_ctx *ctx)

@@ -146,9 +146,12 @@ static const uint8_t *locate(const uint8_t *buf, size_t len, size_t *pos, size_t
 static int parse_protected(const uint8_t *p, size_t len, hcode__cose *c, hcode_verdict *v)
 {
     struct cbor_load_result r;
-    cbor_item_t *m = cbor_load(p, len, &r);
+    size_t used;
+    cbor_item_t *m = NULL;
     int rc = HCODE_V_MALFORMED;
     bool have_alg = false, have_kid = false;
+    if (hcode__cbor_check(p, len, &used) == 0 && used == len)
+        m = cbor_load(p, len, &r);
     if (!m || r.error.code != CBOR_ERR_NONE || r.read != len) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "protected header is not one CBOR item");
         goto out;
@@ -222,6 +225,11 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
         hcode__verdict_set(v, HCODE_V_MALFORMED, "not a COSE_Sign1 (tag 18) object");
         goto out;
     }
+    size_t used;
+    if (hcode__cbor_check(buf + 1, len - 1, &used) != 0) {
+        hcode__verdict_set(v, HCODE_V_MALFORMED, "not well-formed definite-length CBOR");
+        goto out;
+    }
     root = cbor_load(buf + 1, len - 1, &r);
     if (!root || r.error.code != CBOR_ERR_NONE) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "not CBOR");
@@ -247,9 +255,8 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
         hcode__verdict_set(v, HCODE_V_MALFORMED, "signature is %zu bytes, not 64", slen);
         goto out;
     }
-    /* Pointers into the received buffer: tag head, array head, then the
-     * protected bstr; the unprotected map is stepped over by re-encoding
-     * its length via libcbor. */
+    /* Pointers into the received buffer: tag head, array head, the
+     * protected bstr, the unprotected map (stepped over), payload, sig. */
     size_t pos = 2;
     if (buf[1] != 0x84) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "COSE_Sign1 array head is not in preferred encoding");
@@ -261,18 +268,11 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
         goto out;
     }
     c->protected_len = plen;
-    {
-        struct cbor_load_result ur;
-        cbor_item_t *u = cbor_load(buf + pos, len - pos, &ur);
-        if (!u || ur.error.code != CBOR_ERR_NONE) {
-            if (u)
-                cbor_decref(&u);
-            hcode__verdict_set(v, HCODE_V_MALFORMED, "bad unprotected header");
-            goto out;
-        }
-        cbor_decref(&u);
-        pos += ur.read;
+    if (hcode__cbor_check(buf + pos, len - pos, &used) != 0) {
+        hcode__verdict_set(v, HCODE_V_MALFORMED, "bad unprotected header");
+        goto out;
     }
+    pos += used;
     c->payload = locate(buf, len, &pos, ylen);
     c->payload_len = ylen;
     c->sig = locate(buf, len, &pos, HCODE__SIG_BYTES);

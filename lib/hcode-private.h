@@ -24,6 +24,11 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
 int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
                        hcode_verdict *v);
 
+/* Checks that buf starts with one well-formed, definite-length CBOR item
+ * whose declared sizes fit the buffer (see cbor-check.c); *used gets its
+ * length. Returns 0 or -1. Call before every cbor_load(). */
+int hcode__cbor_check(const uint8_t *buf, size_t len, size_t *used);
+
 /* files */
 int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len);
 int hcode__trust_add_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what);
@@ -48,6 +53,11 @@ struct hcode_ctx {
     int64_t skew;
     hcode__trust_key *keys;
     size_t nkeys, capkeys;
+    /* code ids are drawn from this pool, refilled from the system RNG
+     * 256 bytes at a time (one getrandom() per 32 codes, not per code) */
+    uint8_t rand_pool[256];
+    size_t rand_left;
+    long rand_pid;   /* a forked child refills: it must not reuse the parent's bytes */
     struct hcode__qr_state *qr;   /* scanner state and verdict cache, lazily made */
 };
 
@@ -88,6 +98,9 @@ struct hcode_verdict {
 /* errors */
 int hcode__err(hcode_ctx *ctx, int code, const char *fmt, ...) HCODE__PRINTF(3, 4);
 void hcode__clear_err(hcode_ctx *ctx);
+
+/* n (<= 256) fresh random bytes from the context's pool */
+void hcode__random(hcode_ctx *ctx, uint8_t *out, size_t n);
 
 /* time */
 int64_t hcode__resolve_at(int64_t at);
@@ -173,6 +186,11 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
                        int64_t at, hcode_verdict *v);
 int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
                        hcode_verdict *v);
+
+/* Checks that buf starts with one well-formed, definite-length CBOR item
+ * whose declared sizes fit the buffer (see cbor-check.c); *used gets its
+ * length. Returns 0 or -1. Call before every cbor_load(). */
+int hcode__cbor_check(const uint8_t *buf, size_t len, size_t *used);
 
 /* files */
 int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len);
