@@ -18,5 +18,6 @@ double bench_ratio(void (*ours)(void *), void (*raw)(void *), void *arg, long it
 void bench_core(int quick);
 void bench_trust(int quick);
 void bench_store(int quick);
+void bench_qr(int quick);   /* bench-qr.c */
 
 #endif

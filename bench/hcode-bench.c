@@ -28,5 +28,6 @@ int main(int argc, char **argv)
     bench_core(quick);
     bench_trust(quick);
     bench_store(quick);
+    bench_qr(quick);
     return 0;
 }

@@ -28,4 +28,13 @@ tampered="${person:0:80}$( [ "${person:80:1}" = A ] && echo B || echo A )${perso
 say "The same code a day and a half later is expired"
 "$H" verify --trust jinan.pub --at 2026-11-24T02:00:00Z --json "$person" || echo "(exit $?: rejected)"
 
+say "Codes as images: the person's in its status colour, the venue's in black"
+"$H" render --out person.png "$person"
+"$H" render --out venue.png --ecc H "$venue"
+"$H" render --out venue.txt "$venue"; head -4 venue.txt
+echo "(person.png, venue.png; --format svg and txt too)"
+
+say "A gate scans the images back and verifies every code in them"
+"$H" scan --trust jinan.pub --at 2026-11-22T14:05:00Z --json person.png venue.png
+
 printf '\nDemo files are in %s\n' "$out"

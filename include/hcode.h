@@ -13,5 +13,6 @@
 #include "hcode/checkin.h"
 #include "hcode/trace.h"
 #include "hcode/audit.h"
+#include "hcode/qr.h"
 
 #endif

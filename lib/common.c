@@ -84,6 +84,7 @@ void hcode_ctx_free(hcode_ctx *ctx)
 {
     if (!ctx)
         return;
+    hcode__qr_state_free(ctx->qr);
     free(ctx->keys);
     hcode__tstate_free(ctx->ts);
     hcode_store_free(ctx->store);

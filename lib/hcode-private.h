@@ -41,6 +41,8 @@ typedef struct hcode__trust_key {
 } hcode__trust_key;
 
 struct hcode__tstate;  /* lib/trustx-private.h: revocation, presentations */
+struct hcode__qr_state; /* lib/qr-scan.c */
+void hcode__qr_state_free(struct hcode__qr_state *s);
 
 struct hcode_ctx {
     char errmsg[256];
@@ -61,6 +63,7 @@ struct hcode_ctx {
     bool audit_cached;            /* audit_seq/audit_hash hold the store's last entry */
     uint64_t audit_seq;
     char audit_hash[65];
+    struct hcode__qr_state *qr;   /* scanner state and verdict cache, lazily made */
 };
 
 struct hcode_keypair {

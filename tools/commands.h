@@ -15,5 +15,7 @@ int cmd_checkout(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const struct command {
     {"trace", cmd_trace, "reverse trace of a case or a venue (audited)"},
     {"audit", cmd_audit, "audit verify: check the tamper-evident audit log"},
     {"purge", cmd_purge, "delete check-ins past the retention period (audited)"},
+    {"render", cmd_render, "render a payload as a QR code (PNG, SVG, terminal text)"},
+    {"scan", cmd_scan, "find and verify every QR code in images (PNG, JPEG, PGM)"},
 };
 
 static void usage(FILE *f)
