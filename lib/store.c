@@ -1,0 +1,260 @@
+/* Storage handles: registration of backends, optional-method fallbacks,
+ * return-code normalisation, and opening built-in backends by URI. */
+#include "store-private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t hcode_store_ops_size(void) { return sizeof(hcode_store_ops); }
+
+int hcode__store_err(hcode_store *st, int code, const char *fmt, ...)
+{
+    if (st) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+bool hcode__hex32_ok(const char *s)
+{
+    if (!s)
+        return false;
+    for (int i = 0; i < 32; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return s[32] == '\0';
+}
+
+bool hcode__record_ok(const hcode_record *r)
+{
+    return r && hcode__hex32_ok(r->record_id) && hcode__hex32_ok(r->subject) &&
+           hcode__text_ok(r->venue_id, HCODE_TEXT_MAX) && r->gate &&
+           (r->gate[0] == '\0' || hcode__text_ok(r->gate, HCODE_TEXT_MAX)) &&
+           (r->kind == HCODE_RECORD_IN || r->kind == HCODE_RECORD_OUT) && r->status >= HCODE_GREEN &&
+           r->status <= HCODE_RED;
+}
+
+int hcode_store_new(hcode_store **out, const hcode_store_ops *ops, void *self)
+{
+    if (!out)
+        return HCODE_EINVAL;
+    *out = NULL;
+    if (!ops)
+        return HCODE_EINVAL;
+    if (ops->version < 1 || ops->version > HCODE_STORE_VERSION)
+        return HCODE_EUNSUPPORTED;
+    if (!ops->put || !ops->query_subject || !ops->query_venue)
+        return HCODE_EINVAL;
+    hcode_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return HCODE_ENOMEM;
+    /* Version 1 is the whole struct; later versions copy their own prefix. */
+    memcpy(&st->ops, ops, sizeof st->ops);
+    st->self = self;
+    *out = st;
+    return HCODE_OK;
+}
+
+void hcode_store_free(hcode_store *st)
+{
+    if (!st)
+        return;
+    if (st->ops.close)
+        st->ops.close(st->self);
+    free(st);
+}
+
+const char *hcode_store_errmsg(const hcode_store *st)
+{
+    if (!st)
+        return "no store";
+    if (st->errmsg[0])
+        return st->errmsg;
+    return "";
+}
+
+/* Keeps only what the contract allows: 0, or a known negative code. */
+static int normalise(hcode_store *st, int rc, const char *method)
+{
+    if (rc == 0)
+        return HCODE_OK;
+    const char *detail = st->ops.errmsg ? st->ops.errmsg(st->self) : NULL;
+    if (rc > 0 || rc < HCODE_EBUSY)
+        return hcode__store_err(st, HCODE_ECALLBACK, "storage backend %s returned %d, not 0 or an HCODE_E* code%s%s",
+                                method, rc, detail ? ": " : "", detail ? detail : "");
+    return hcode__store_err(st, rc, "storage backend %s failed: %s", method,
+                            detail && *detail ? detail : hcode_strerror(rc));
+}
+
+int hcode_store_put(hcode_store *st, const hcode_record *rec)
+{
+    if (!st)
+        return HCODE_EINVAL;
+    st->errmsg[0] = '\0';
+    if (!hcode__record_ok(rec))
+        return hcode__store_err(st, HCODE_EINVAL, "invalid record (ids must be 32 lower-case hex characters, "
+                                                  "venue id 1..%d bytes of text)", HCODE_TEXT_MAX);
+    return normalise(st, st->ops.put(st->self, rec), "put");
+}
+
+int hcode_store_put_batch(hcode_store *st, const hcode_record *recs, size_t n)
+{
+    if (!st || (!recs && n))
+        return HCODE_EINVAL;
+    st->errmsg[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (!hcode__record_ok(&recs[i]))
+            return hcode__store_err(st, HCODE_EINVAL, "invalid record at index %zu", i);
+    if (n == 0)
+        return HCODE_OK;
+    if (st->ops.version >= 1 && st->ops.put_batch)
+        return normalise(st, st->ops.put_batch(st->self, recs, n), "put_batch");
+    /* Fallback: one by one. Not atomic: on failure some records may be
+     * stored; puts are idempotent, so retrying the whole batch is safe. */
+    for (size_t i = 0; i < n; i++) {
+        int rc = normalise(st, st->ops.put(st->self, &recs[i]), "put");
+        if (rc)
+            return rc;
+    }
+    return HCODE_OK;
+}
+
+/* Validates every record a backend hands out before the caller sees it,
+ * and tells the caller's stop value apart from backend failures. */
+struct qwrap {
+    hcode_record_cb cb;
+    void *data;
+    int user_rc;      /* non-zero: the caller's callback stopped the query */
+    bool bad_record;
+    const char *subject, *venue;
+    int64_t from, to;
+};
+
+static int qwrap_cb(const hcode_record *rec, void *data)
+{
+    struct qwrap *w = data;
+    if (w->user_rc || w->bad_record)
+        return w->user_rc ? w->user_rc : HCODE_ECALLBACK; /* backend ignored our stop */
+    if (!hcode__record_ok(rec) || rec->at < w->from || rec->at >= w->to ||
+        (w->subject && strcmp(rec->subject, w->subject) != 0) ||
+        (w->venue && strcmp(rec->venue_id, w->venue) != 0)) {
+        w->bad_record = true;
+        return HCODE_ECALLBACK;
+    }
+    int rc = w->cb(rec, w->data);
+    if (rc)
+        w->user_rc = rc;
+    return rc;
+}
+
+static int query(hcode_store *st, bool by_subject, const char *key, int64_t from, int64_t to,
+                 hcode_record_cb cb, void *data)
+{
+    if (!st || !key || !cb)
+        return HCODE_EINVAL;
+    st->errmsg[0] = '\0';
+    if (by_subject ? !hcode__hex32_ok(key) : !hcode__text_ok(key, HCODE_TEXT_MAX))
+        return hcode__store_err(st, HCODE_EINVAL, by_subject ? "subject must be a 32-character lower-case hex pseudonym"
+                                                             : "venue id must be 1..128 bytes of text");
+    if (from >= to)
+        return HCODE_OK;
+    struct qwrap w = {cb, data, 0, false, by_subject ? key : NULL, by_subject ? NULL : key, from, to};
+    int rc = by_subject ? st->ops.query_subject(st->self, key, from, to, qwrap_cb, &w)
+                        : st->ops.query_venue(st->self, key, from, to, qwrap_cb, &w);
+    const char *m = by_subject ? "query_subject" : "query_venue";
+    if (w.bad_record)
+        return hcode__store_err(st, HCODE_ECALLBACK, "storage backend %s returned an invalid or out-of-range record", m);
+    if (w.user_rc) {
+        if (rc != w.user_rc)
+            return hcode__store_err(st, HCODE_ECALLBACK, "storage backend %s did not return the callback's stop value", m);
+        return rc;
+    }
+    return normalise(st, rc, m);
+}
+
+int hcode_store_query_subject(hcode_store *st, const char *subject, int64_t from, int64_t to,
+                              hcode_record_cb cb, void *data)
+{
+    return query(st, true, subject, from, to, cb, data);
+}
+
+int hcode_store_query_venue(hcode_store *st, const char *venue_id, int64_t from, int64_t to,
+                            hcode_record_cb cb, void *data)
+{
+    return query(st, false, venue_id, from, to, cb, data);
+}
+
+int hcode__store_purge_before(hcode_store *st, int64_t before, uint64_t *removed)
+{
+    *removed = 0;
+    if (!(st->ops.version >= 1 && st->ops.purge_before))
+        return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend cannot purge");
+    uint64_t n = 0;
+    int rc = normalise(st, st->ops.purge_before(st->self, before, &n), "purge_before");
+    if (rc == 0)
+        *removed = n;
+    return rc;
+}
+
+bool hcode__store_has_audit(const hcode_store *st)
+{
+    return st && st->ops.version >= 1 && st->ops.audit_append && st->ops.audit_read;
+}
+
+int hcode__store_audit_append(hcode_store *st, const char *line)
+{
+    if (!hcode__store_has_audit(st))
+        return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend keeps no audit log");
+    return normalise(st, st->ops.audit_append(st->self, line), "audit_append");
+}
+
+struct awrap {
+    hcode_audit_line_cb cb;
+    void *data;
+    int user_rc;
+};
+
+static int awrap_cb(const char *line, void *data)
+{
+    struct awrap *w = data;
+    if (w->user_rc)
+        return w->user_rc;
+    if (!line)
+        return HCODE_ECALLBACK;
+    int rc = w->cb(line, w->data);
+    if (rc)
+        w->user_rc = rc;
+    return rc;
+}
+
+int hcode__store_audit_read(hcode_store *st, hcode_audit_line_cb cb, void *data)
+{
+    if (!hcode__store_has_audit(st))
+        return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend keeps no audit log");
+    struct awrap w = {cb, data, 0};
+    int rc = st->ops.audit_read(st->self, awrap_cb, &w);
+    if (w.user_rc)
+        return rc == w.user_rc ? rc : HCODE_ECALLBACK;
+    return normalise(st, rc, "audit_read");
+}
+
+int hcode_store_open(hcode_store **out, const char *uri)
+{
+    if (!out)
+        return HCODE_EINVAL;
+    *out = NULL;
+    if (!uri || !*uri)
+        return HCODE_EINVAL;
+    if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11)) {
+#ifdef HCODE_HAVE_PG
+        return hcode__store_pg_open(out, uri);
+#else
+        return HCODE_EUNSUPPORTED;
+#endif
+    }
+    return HCODE_EUNSUPPORTED;
+}
