@@ -6,5 +6,7 @@
 #include "hcode/common.h"
 #include "hcode/keys.h"
 #include "hcode/code.h"
+#include "hcode/store.h"
+#include "hcode/outbox.h"
 
 #endif
