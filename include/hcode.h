@@ -7,6 +7,10 @@
 #include "hcode/keys.h"
 #include "hcode/code.h"
 #include "hcode/store.h"
+#include "hcode/policy.h"
+#include "hcode/checkin.h"
+#include "hcode/trace.h"
+#include "hcode/audit.h"
 #include "hcode/outbox.h"
 
 #endif

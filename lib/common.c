@@ -66,6 +66,10 @@ void hcode_ctx_free(hcode_ctx *ctx)
     if (!ctx)
         return;
     free(ctx->keys);
+    hcode_store_free(ctx->store);
+    hcode_policy_free(ctx->policy);
+    hcode_keypair_free(ctx->audit_key);
+    free(ctx->audit_head);
     free(ctx);
 }
 

@@ -45,6 +45,11 @@ struct hcode_ctx {
     int64_t skew;
     hcode__trust_key *keys;
     size_t nkeys, capkeys;
+    /* check-ins, tracing, audit */
+    hcode_store *store;           /* owned */
+    hcode_policy *policy;         /* owned; NULL: defaults */
+    hcode_keypair *audit_key;     /* owned copy; NULL: no audited queries */
+    char *audit_head;             /* owned; NULL: no head file */
 };
 
 struct hcode_keypair {

@@ -242,19 +242,75 @@ int hcode__store_audit_read(hcode_store *st, hcode_audit_line_cb cb, void *data)
     return normalise(st, rc, "audit_read");
 }
 
+static int open_uri(hcode_store **out, const char *uri, char *err, size_t errlen)
+{
+    *out = NULL;
+    err[0] = '\0';
+    if (!uri || !*uri) {
+        snprintf(err, errlen, "empty storage URI");
+        return HCODE_EINVAL;
+    }
+    if (!strcmp(uri, ":memory:") || !strcmp(uri, "memory:"))
+        return hcode__store_memory_open(out);
+    if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11)) {
+#ifdef HCODE_HAVE_PG
+        int rc = hcode__store_pg_open(out, uri);
+        if (rc)
+            snprintf(err, errlen, "cannot open PostgreSQL store: %s", hcode_strerror(rc));
+        return rc;
+#else
+        snprintf(err, errlen, "PostgreSQL storage is not built in (configure with -Dpostgresql=enabled)");
+        return HCODE_EUNSUPPORTED;
+#endif
+    }
+    unsigned flags = 0;
+    const char *sync = getenv("HCODE_SQLITE_SYNC");
+    if (sync && !strcmp(sync, "normal"))
+        flags |= HCODE_SQLITE_SYNC_NORMAL;
+    return hcode__store_sqlite_open(out, uri, flags, err, errlen);
+}
+
 int hcode_store_open(hcode_store **out, const char *uri)
 {
     if (!out)
         return HCODE_EINVAL;
-    *out = NULL;
-    if (!uri || !*uri)
+    char err[256];
+    return open_uri(out, uri, err, sizeof err);
+}
+
+int hcode_ctx_open_store(hcode_ctx *ctx, const char *uri)
+{
+    if (!ctx)
         return HCODE_EINVAL;
-    if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11)) {
-#ifdef HCODE_HAVE_PG
-        return hcode__store_pg_open(out, uri);
-#else
-        return HCODE_EUNSUPPORTED;
-#endif
+    hcode_store *st = NULL;
+    char err[256];
+    int rc = open_uri(&st, uri, err, sizeof err);
+    if (rc)
+        return hcode__err(ctx, rc, "%s", err[0] ? err : hcode_strerror(rc));
+    return hcode_ctx_set_store(ctx, st);
+}
+
+int hcode_ctx_set_store(hcode_ctx *ctx, hcode_store *st)
+{
+    if (!ctx) {
+        hcode_store_free(st);
+        return HCODE_EINVAL;
     }
-    return HCODE_EUNSUPPORTED;
+    if (ctx->store != st)
+        hcode_store_free(ctx->store);
+    ctx->store = st;
+    return HCODE_OK;
+}
+
+hcode_store *hcode_ctx_store(const hcode_ctx *ctx) { return ctx ? ctx->store : NULL; }
+
+int hcode_store_sqlite_open(hcode_store **out, const char *path, unsigned flags)
+{
+    if (!out)
+        return HCODE_EINVAL;
+    *out = NULL;
+    if (!path || !*path || (flags & ~(unsigned)HCODE_SQLITE_SYNC_NORMAL))
+        return HCODE_EINVAL;
+    char err[256];
+    return hcode__store_sqlite_open(out, path, flags, err, sizeof err);
 }

@@ -40,6 +40,27 @@ typedef struct hcode_store hcode_store;
  *   anything else             a SQLite database file (the embedded default) */
 int hcode_store_open(hcode_store **out, const char *uri) HCODE_WUR;
 
+/* Opens a built-in backend by URI and gives it to the context (errors
+ * detailed by hcode_errmsg(ctx)). */
+int hcode_ctx_open_store(hcode_ctx *ctx, const char *uri) HCODE_WUR;
+
+/* The SQLite backend, opened or created at path.
+ *
+ * Durability: by default the database runs in WAL mode with
+ * synchronous=FULL, so a put returns only after the commit reached the
+ * disk (one fsync per check-in): an acknowledged check-in survives a
+ * power cut. HCODE_SQLITE_SYNC_NORMAL (or the environment variable
+ * HCODE_SQLITE_SYNC=normal for hcode_store_open) uses synchronous=NORMAL:
+ * several times faster, still never corrupts the database, but the last
+ * commits before a power cut (not a process crash) can be lost although
+ * they were acknowledged. Batched puts (hcode_store_put_batch) are one
+ * durable transaction whatever the mode.
+ *
+ * Only pseudonyms are stored: subjects as 16-byte blobs, record ids as
+ * blobs, venue and gate ids as text in a small dictionary table. */
+#define HCODE_SQLITE_SYNC_NORMAL 0x1u
+int hcode_store_sqlite_open(hcode_store **out, const char *path, unsigned flags) HCODE_WUR;
+
 /* Closes the backend and frees the handle. NULL is fine. */
 void hcode_store_free(hcode_store *st);
 
@@ -47,7 +68,15 @@ void hcode_store_free(hcode_store *st);
  * of later calls); a store previously set is freed. */
 int hcode_ctx_set_store(hcode_ctx *ctx, hcode_store *st) HCODE_WUR;
 
-/* Records and queries through whichever store the context has. */
+/* The context's store (NULL if none); still owned by the context. */
+hcode_store *hcode_ctx_store(const hcode_ctx *ctx);
+
+/* Records and queries on a store. put fails with HCODE_EINVAL on a
+ * malformed record; a backend's failure comes back as its HCODE_E* code
+ * (any other value as HCODE_ECALLBACK), detailed by hcode_store_errmsg().
+ * put_batch falls back to put one by one when the backend has no batch
+ * method: then a failure may leave part of the batch stored (retrying
+ * the whole batch is safe: record ids make puts idempotent). */
 int hcode_store_put(hcode_store *st, const hcode_record *rec) HCODE_WUR;
 int hcode_store_put_batch(hcode_store *st, const hcode_record *recs, size_t n) HCODE_WUR;
 /* Records of one subject / one venue with from <= at < to, in any order. */
