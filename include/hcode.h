@@ -12,5 +12,6 @@
 #include "hcode/trace.h"
 #include "hcode/audit.h"
 #include "hcode/outbox.h"
+#include "hcode/import.h"
 
 #endif

@@ -16,6 +16,7 @@
 
 struct hcode_outbox {
     sqlite3 *db;
+    int last_queued;
     char err[320];
 };
 
@@ -242,6 +243,7 @@ int hcode_outbox_put(hcode_outbox *ob, hcode_store *st, const hcode_record *rec,
     if (!ob)
         return HCODE_EINVAL;
     ob->err[0] = '\0';
+    ob->last_queued = 0;
     if (!hcode__record_ok(rec)) {
         snprintf(ob->err, sizeof ob->err, "outbox: invalid record");
         return HCODE_EINVAL;
@@ -261,7 +263,126 @@ int hcode_outbox_put(hcode_outbox *ob, hcode_store *st, const hcode_record *rec,
         }
     }
     int rc = hcode_outbox_queue(ob, rec);
-    if (rc == 0 && queued)
-        *queued = 1;
+    if (rc == 0) {
+        ob->last_queued = 1;
+        if (queued)
+            *queued = 1;
+    }
+    return rc;
+}
+
+int hcode_outbox_last_queued(const hcode_outbox *ob)
+{
+    return ob ? ob->last_queued : 0;
+}
+
+/* ---- the gate's store: inner store + outbox ---- */
+
+typedef struct {
+    hcode_outbox *ob;
+    hcode_store *inner;
+    char err[320];
+} ob_store;
+
+static int obs_put(void *self, const hcode_record *rec)
+{
+    ob_store *s = self;
+    int rc = hcode_outbox_put(s->ob, s->inner, rec, NULL);
+    if (rc)
+        snprintf(s->err, sizeof s->err, "%s", s->ob->err[0] ? s->ob->err
+                                              : s->inner ? hcode_store_errmsg(s->inner) : "");
+    return rc;
+}
+
+static int obs_query_waiting(ob_store *s, bool by_subject, const char *key, int64_t from,
+                             int64_t to, hcode_record_cb cb, void *data)
+{
+    sqlite3_stmt *q;
+    const char *sql = by_subject
+        ? "SELECT record_id, subject, venue_id, gate, at, kind, status FROM outbox"
+          " WHERE subject = ? AND at >= ? AND at < ?"
+        : "SELECT record_id, subject, venue_id, gate, at, kind, status FROM outbox"
+          " WHERE venue_id = ? AND at >= ? AND at < ?";
+    if (sqlite3_prepare_v2(s->ob->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return ob_fail(s->ob, HCODE_EIO, "cannot read");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, from);
+    sqlite3_bind_int64(q, 3, to);
+    int rc = 0, st;
+    while (rc == 0 && (st = sqlite3_step(q)) == SQLITE_ROW) {
+        hcode_record r;
+        r.record_id = (const char *)sqlite3_column_text(q, 0);
+        r.subject = (const char *)sqlite3_column_text(q, 1);
+        r.venue_id = (const char *)sqlite3_column_text(q, 2);
+        r.gate = (const char *)sqlite3_column_text(q, 3);
+        r.at = sqlite3_column_int64(q, 4);
+        r.kind = sqlite3_column_int(q, 5);
+        r.status = sqlite3_column_int(q, 6);
+        rc = cb(&r, data);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int obs_query(ob_store *s, bool by_subject, const char *key, int64_t from, int64_t to,
+                     hcode_record_cb cb, void *data)
+{
+    if (s->inner) {
+        int rc = by_subject ? hcode_store_query_subject(s->inner, key, from, to, cb, data)
+                            : hcode_store_query_venue(s->inner, key, from, to, cb, data);
+        if (rc != 0 && rc != HCODE_ESTORE)
+            return rc;   /* the caller's stop value, or a real failure */
+    }
+    return obs_query_waiting(s, by_subject, key, from, to, cb, data);
+}
+
+static int obs_query_subject(void *self, const char *subject, int64_t from, int64_t to,
+                             hcode_record_cb cb, void *data)
+{
+    return obs_query(self, true, subject, from, to, cb, data);
+}
+
+static int obs_query_venue(void *self, const char *venue, int64_t from, int64_t to,
+                           hcode_record_cb cb, void *data)
+{
+    return obs_query(self, false, venue, from, to, cb, data);
+}
+
+static const char *obs_errmsg(void *self)
+{
+    ob_store *s = self;
+    return s->err[0] ? s->err : NULL;
+}
+
+static void obs_close(void *self)
+{
+    ob_store *s = self;
+    hcode_store_free(s->inner);
+    free(s);
+}
+
+int hcode_outbox_store_new(hcode_store **out, hcode_outbox *ob, hcode_store *inner)
+{
+    if (!out)
+        return HCODE_EINVAL;
+    *out = NULL;
+    if (!ob)
+        return HCODE_EINVAL;
+    ob_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return HCODE_ENOMEM;
+    s->ob = ob;
+    s->inner = inner;
+    hcode_store_ops ops = HCODE_STORE_OPS_INIT;
+    ops.put = obs_put;
+    ops.query_subject = obs_query_subject;
+    ops.query_venue = obs_query_venue;
+    ops.errmsg = obs_errmsg;
+    ops.close = obs_close;
+    int rc = hcode_store_new(out, &ops, s);
+    if (rc) {
+        s->inner = NULL;
+        free(s);
+    }
     return rc;
 }

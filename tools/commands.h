@@ -7,5 +7,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_issue(int argc, char **argv);
 int cmd_venue(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ static const struct command {
     {"issue", cmd_issue, "sign a person's health code"},
     {"venue", cmd_venue, "sign a venue code"},
     {"verify", cmd_verify, "verify payloads offline against trusted issuer keys"},
+    {"import", cmd_import, "bulk import of legacy check-in registers (CSV)"},
+    {"sync", cmd_sync, "deliver a gate outbox to the database"},
 };
 
 static void usage(FILE *f)

@@ -54,6 +54,19 @@ int hcode_outbox_flush(hcode_outbox *ob, hcode_store *st, uint64_t *delivered) H
 int hcode_outbox_put(hcode_outbox *ob, hcode_store *st, const hcode_record *rec,
                      int *queued) HCODE_WUR;
 
+/* 1 when the last successful hcode_outbox_put (or put through the store
+ * below) queued its record instead of storing it, else 0. */
+int hcode_outbox_last_queued(const hcode_outbox *ob);
+
+/* A store for gates: a storage handle whose put goes through
+ * hcode_outbox_put (store in `inner`, or queue), and whose queries return
+ * the records of `inner` plus those still waiting in the outbox. `inner`
+ * (may be NULL when the server could not be reached) is owned by the new
+ * store from success on; `ob` is borrowed and must outlive it. Give it to
+ * a context with hcode_ctx_set_store() and check-ins are queued when the
+ * server is away. */
+int hcode_outbox_store_new(hcode_store **out, hcode_outbox *ob, hcode_store *inner) HCODE_WUR;
+
 /* Detail of the last failure on this outbox ("" if none). */
 const char *hcode_outbox_errmsg(const hcode_outbox *ob);
 
