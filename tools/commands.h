@@ -9,5 +9,10 @@ int cmd_venue(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_checkin(int argc, char **argv);
+int cmd_checkout(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 #endif

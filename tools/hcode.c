@@ -15,6 +15,11 @@ static const struct command {
     {"verify", cmd_verify, "verify payloads offline against trusted issuer keys"},
     {"import", cmd_import, "bulk import of legacy check-in registers (CSV)"},
     {"sync", cmd_sync, "deliver a gate outbox to the database"},
+    {"checkin", cmd_checkin, "check a person in at a venue (policy, durable record)"},
+    {"checkout", cmd_checkout, "record a person leaving a venue"},
+    {"trace", cmd_trace, "reverse trace of a case or a venue (audited)"},
+    {"audit", cmd_audit, "audit verify: check the tamper-evident audit log"},
+    {"purge", cmd_purge, "delete check-ins past the retention period (audited)"},
 };
 
 static void usage(FILE *f)
