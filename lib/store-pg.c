@@ -70,7 +70,10 @@ static int fail(pg_store *s, int code, const char *what, const char *detail)
 {
     snprintf(s->err, sizeof s->err, "postgresql: %s%s%s", what, detail && *detail ? ": " : "",
              detail ? detail : "");
-    /* libpq messages end with a newline */
+    /* one line: libpq messages hold newlines and tabs */
+    for (char *p = s->err; *p; p++)
+        if (*p == '\n' || *p == '\t' || *p == '\r')
+            *p = ' ';
     size_t n = strlen(s->err);
     while (n && (s->err[n - 1] == '\n' || s->err[n - 1] == ' '))
         s->err[--n] = '\0';
@@ -632,7 +635,7 @@ static void pg_close(void *self)
     free(s);
 }
 
-int hcode__store_pg_connect(void **out, const char *uri, char *err, size_t errlen)
+static int hcode__store_pg_connect(void **out, const char *uri, char *err, size_t errlen)
 {
     *out = NULL;
     pg_store *s = calloc(1, sizeof *s);
@@ -671,7 +674,7 @@ int hcode__store_pg_connect(void **out, const char *uri, char *err, size_t errle
     return 0;
 }
 
-const hcode_store_ops *hcode__store_pg_ops(void)
+static const hcode_store_ops *hcode__store_pg_ops(void)
 {
     static const hcode_store_ops ops = {
         .version = HCODE_STORE_VERSION,
@@ -688,18 +691,25 @@ const hcode_store_ops *hcode__store_pg_ops(void)
     return &ops;
 }
 
-int hcode__store_pg_open(hcode_store **out, const char *uri)
+int hcode__store_pg_open_msg(hcode_store **out, const char *uri, char *err, size_t errlen)
 {
+    if (errlen)
+        err[0] = '\0';
     if (!out || !uri)
         return HCODE_EINVAL;
     *out = NULL;
     void *self;
-    char err[512];
-    int rc = hcode__store_pg_connect(&self, uri, err, sizeof err);
+    int rc = hcode__store_pg_connect(&self, uri, err, errlen);
     if (rc)
         return rc;
     rc = hcode_store_new(out, hcode__store_pg_ops(), self);
     if (rc)
         pg_close(self);
     return rc;
+}
+
+int hcode__store_pg_open(hcode_store **out, const char *uri)
+{
+    char err[512];
+    return hcode__store_pg_open_msg(out, uri, err, sizeof err);
 }

@@ -1,11 +1,21 @@
 #include "pg-server.h"
 
-#include <check.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Works inside and outside Check tests: a failure ends the process (a
+ * forked Check test reports it as failed). */
+#define need(cond, ...)                                 \
+    do {                                                \
+        if (!(cond)) {                                  \
+            fprintf(stderr, "FAIL: " __VA_ARGS__);      \
+            fputc('\n', stderr);                        \
+            exit(1);                                    \
+        }                                               \
+    } while (0)
 
 static char *server_uri;
 static bool we_started;
@@ -71,14 +81,14 @@ char *pg_fresh_db(void)
 {
     static unsigned counter;
     const char *base = server_uri ? server_uri : getenv("HCODE_TEST_PG_URI");
-    ck_assert_msg(base != NULL, "no PostgreSQL server");
+    need(base != NULL, "no PostgreSQL server");
     PGconn *c = PQconnectdb(base);
-    ck_assert_msg(PQstatus(c) == CONNECTION_OK, "PostgreSQL unreachable: %s", PQerrorMessage(c));
+    need(PQstatus(c) == CONNECTION_OK, "PostgreSQL unreachable: %s", PQerrorMessage(c));
     char name[64], sql[128];
     snprintf(name, sizeof name, "hcode_t_%d_%u_%ld", (int)getpid(), counter++, random() % 100000);
     snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
     PGresult *r = PQexec(c, sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(r));
+    need(PQresultStatus(r) == PGRES_COMMAND_OK, "%s", PQresultErrorMessage(r));
     PQclear(r);
     PQfinish(c);
     /* replace the database name (after the last '/') */
@@ -93,9 +103,9 @@ char *pg_fresh_db(void)
 long long pg_scalar(const char *uri, const char *sql)
 {
     PGconn *c = PQconnectdb(uri);
-    ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+    need(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
     PGresult *r = PQexec(c, sql);
-    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s: %s", sql,
+    need(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s: %s", sql,
                   PQresultErrorMessage(r));
     long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);

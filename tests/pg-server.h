@@ -13,8 +13,8 @@
 const char *pg_server_start(void);
 /* Stops a server started by pg_server_start (no-op for HCODE_TEST_PG_URI). */
 void pg_server_stop(void);
-/* A new, empty database on the server; returns its URI (malloc'd). Aborts
- * the test (ck_abort) on failure. */
+/* A new, empty database on the server; returns its URI (malloc'd). Ends the
+ * process (failing the test) on failure. */
 char *pg_fresh_db(void);
 /* Runs one SQL statement returning a single integer, on uri. */
 long long pg_scalar(const char *uri, const char *sql);

@@ -133,13 +133,18 @@ int cmd_import(int argc, char **argv)
     int ret = cli_load_key("import", key, &kp);
     if (ret)
         return ret;
-    hcode_store *st = NULL;
-    int rc = hcode_store_open(&st, db);
+    hcode_ctx *ctx = NULL;
+    int rc = hcode_ctx_new(&ctx);
+    if (rc == 0)
+        rc = hcode_ctx_open_store(ctx, db);
     if (rc) {
+        ret = cli_fail(rc == HCODE_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "import", "--db %s: %s", db,
+                       ctx ? hcode_errmsg(ctx) : hcode_strerror(rc));
+        hcode_ctx_free(ctx);
         hcode_keypair_free(kp);
-        return cli_fail(rc == HCODE_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "import",
-                        "cannot open database %s: %s", db, hcode_strerror(rc));
+        return ret;
     }
+    hcode_store *st = hcode_ctx_store(ctx);
     hcode_import *im = NULL;
     rc = hcode_import_new(&im, st, kp);
     if (rc == 0 && venues)
@@ -185,7 +190,7 @@ int cmd_import(int argc, char **argv)
         ret = rej ? EXIT_NEGATIVE : 0;
     }
     hcode_import_free(im);
-    hcode_store_free(st);
+    hcode_ctx_free(ctx);
     hcode_keypair_free(kp);
     return ret;
 }

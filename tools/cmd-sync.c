@@ -46,13 +46,18 @@ int cmd_sync(int argc, char **argv)
     int rc = hcode_outbox_open(&ob, path);
     if (rc)
         return cli_fail(EXIT_RUNTIME, "sync", "cannot open outbox %s: %s", path, hcode_strerror(rc));
-    hcode_store *st = NULL;
-    rc = hcode_store_open(&st, db);
+    hcode_ctx *ctx = NULL;
+    rc = hcode_ctx_new(&ctx);
+    if (rc == 0)
+        rc = hcode_ctx_open_store(ctx, db);
     if (rc) {
+        int ret = cli_fail(rc == HCODE_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "sync", "--db %s: %s", db,
+                           ctx ? hcode_errmsg(ctx) : hcode_strerror(rc));
+        hcode_ctx_free(ctx);
         hcode_outbox_free(ob);
-        return cli_fail(rc == HCODE_EINVAL ? EXIT_USAGE : EXIT_RUNTIME, "sync",
-                        "cannot open database %s: %s", db, hcode_strerror(rc));
+        return ret;
     }
+    hcode_store *st = hcode_ctx_store(ctx);
     uint64_t delivered = 0, pending = 0;
     rc = hcode_outbox_flush(ob, st, &delivered);
     int ret = 0;
@@ -66,7 +71,7 @@ int cmd_sync(int argc, char **argv)
     else if (!ret)
         printf("delivered %llu, %llu waiting\n", (unsigned long long)delivered,
                (unsigned long long)pending);
-    hcode_store_free(st);
+    hcode_ctx_free(ctx);
     hcode_outbox_free(ob);
     return ret;
 }
