@@ -281,13 +281,16 @@ int hcode_outbox_last_queued(const hcode_outbox *ob)
 typedef struct {
     hcode_outbox *ob;
     hcode_store *inner;
+    bool inner_down;   /* the server failed once: do not wait for it again */
     char err[320];
 } ob_store;
 
 static int obs_put(void *self, const hcode_record *rec)
 {
     ob_store *s = self;
-    int rc = hcode_outbox_put(s->ob, s->inner, rec, NULL);
+    int rc = hcode_outbox_put(s->ob, s->inner_down ? NULL : s->inner, rec, NULL);
+    if (rc == 0 && s->ob->last_queued)
+        s->inner_down = true;
     if (rc)
         snprintf(s->err, sizeof s->err, "%s", s->ob->err[0] ? s->ob->err
                                               : s->inner ? hcode_store_errmsg(s->inner) : "");
@@ -327,11 +330,13 @@ static int obs_query_waiting(ob_store *s, bool by_subject, const char *key, int6
 static int obs_query(ob_store *s, bool by_subject, const char *key, int64_t from, int64_t to,
                      hcode_record_cb cb, void *data)
 {
-    if (s->inner) {
+    if (s->inner && !s->inner_down) {
         int rc = by_subject ? hcode_store_query_subject(s->inner, key, from, to, cb, data)
                             : hcode_store_query_venue(s->inner, key, from, to, cb, data);
         if (rc != 0 && rc != HCODE_ESTORE)
             return rc;   /* the caller's stop value, or a real failure */
+        if (rc == HCODE_ESTORE)
+            s->inner_down = true;
     }
     return obs_query_waiting(s, by_subject, key, from, to, cb, data);
 }
