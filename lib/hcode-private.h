@@ -50,6 +50,9 @@ struct hcode_ctx {
     hcode_policy *policy;         /* owned; NULL: defaults */
     hcode_keypair *audit_key;     /* owned copy; NULL: no audited queries */
     char *audit_head;             /* owned; NULL: no head file */
+    bool audit_cached;            /* audit_seq/audit_hash hold the store's last entry */
+    uint64_t audit_seq;
+    char audit_hash[65];
 };
 
 struct hcode_keypair {

@@ -300,6 +300,7 @@ int hcode_ctx_set_store(hcode_ctx *ctx, hcode_store *st)
     if (ctx->store != st)
         hcode_store_free(ctx->store);
     ctx->store = st;
+    ctx->audit_cached = false;
     return HCODE_OK;
 }
 

@@ -206,6 +206,32 @@ START_TEST(purge_is_audited)
 }
 END_TEST
 
+/* Two writers on one database: the chain never forks. */
+START_TEST(two_writers)
+{
+    hcode_ctx *a = make_log(), *b;
+    hcode_store *st;
+    hcode_keypair *kp;
+    ck_assert_int_eq(hcode_ctx_new(&b), 0);
+    ck_assert_int_eq(hcode_store_open(&st, db), 0);
+    ck_assert_int_eq(hcode_ctx_set_store(b, st), 0);
+    ck_assert_int_eq(hcode_keypair_generate(&kp, NULL), 0);
+    ck_assert_int_eq(hcode_ctx_set_audit_key(b, kp), 0);
+    hcode_keypair_free(kp);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(hcode_audit_append(a, "alice", "case", "q", 0), 0);
+        ck_assert_int_eq(hcode_audit_append(b, "bob", "case", "q", 0), 0);
+    }
+    ck_assert_str_eq(verify(a, false), "");
+    hcode_audit_report *r;
+    ck_assert_int_eq(hcode_audit_verify(a, NULL, &r), 0);
+    ck_assert_uint_eq(hcode_audit_report_entries(r), 10);
+    hcode_audit_report_free(r);
+    hcode_ctx_free(b);
+    hcode_ctx_free(a);
+}
+END_TEST
+
 /* The memory backend keeps an audit log too. */
 START_TEST(memory_log)
 {
@@ -238,6 +264,7 @@ int main(void)
     tcase_add_test(tc, unwritable_log_refuses_queries);
     tcase_add_test(tc, purge_is_audited);
     tcase_add_test(tc, memory_log);
+    tcase_add_test(tc, two_writers);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
