@@ -16,5 +16,8 @@ double bench_ratio(void (*ours)(void *), void (*raw)(void *), void *arg, long it
                    double *ours_rate, double *raw_rate);
 
 void bench_core(int quick);
+void bench_trust(int quick);
+void bench_store(int quick);
+void bench_qr(int quick);   /* bench-qr.c */
 
 #endif

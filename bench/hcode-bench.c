@@ -26,5 +26,8 @@ int main(int argc, char **argv)
     if (hcode_init() != 0)
         return 3;
     bench_core(quick);
+    bench_trust(quick);
+    bench_store(quick);
+    bench_qr(quick);
     return 0;
 }

@@ -114,23 +114,14 @@ static int write_head(hcode_ctx *ctx, uint64_t seq, const char *hash, const char
     return HCODE_OK;
 }
 
-int hcode__audit_write(hcode_ctx *ctx, const char *op, const char *purpose, const char *query, uint64_t count)
+/* One attempt: builds the entry after (seq, prev) and appends it. */
+static int append_after(hcode_ctx *ctx, uint64_t seq, const char *prev, const char *op, const char *purpose,
+                        const char *query, uint64_t count, char hhex[HASH_HEX + 1], char shex[SIG_HEX + 1])
 {
-    int rc = hcode__audit_ready(ctx, op, purpose);
-    if (rc)
-        return rc;
-    struct last l = {0, {0}, false};
-    memset(l.hash, '0', HASH_HEX);
-    rc = hcode__store_audit_read(ctx->store, last_cb, &l);
-    if (rc)
-        return hcode__err(ctx, HCODE_EAUDIT, "audit log unreadable, query refused: %s",
-                          hcode_store_errmsg(ctx->store));
-    if (l.bad)
-        return hcode__err(ctx, HCODE_EAUDIT, "the audit log's last entry is damaged; run 'hcode audit verify'");
-    json_t *o = json_pack("{s:i,s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s}", "v", 1, "seq", (json_int_t)(l.seq + 1), "time",
+    json_t *o = json_pack("{s:i,s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s}", "v", 1, "seq", (json_int_t)(seq + 1), "time",
                           (json_int_t)hcode_time_now(), "operator", op, "purpose", purpose, "query",
                           query ? query : "", "count", (json_int_t)count, "kid", ctx->audit_key->kid_hex, "prev",
-                          l.hash);
+                          prev);
     char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (!body)
@@ -139,7 +130,6 @@ int hcode__audit_write(hcode_ctx *ctx, const char *op, const char *purpose, cons
     uint8_t h[32], sig[64];
     entry_hash(h, body, blen);
     crypto_sign_detached(sig, NULL, h, sizeof h, ctx->audit_key->sk);
-    char hhex[HASH_HEX + 1], shex[SIG_HEX + 1];
     hcode__hex(hhex, h, 32);
     hcode__hex(shex, sig, 64);
     size_t cap = blen + HASH_HEX + SIG_HEX + 32;
@@ -154,13 +144,48 @@ int hcode__audit_write(hcode_ctx *ctx, const char *op, const char *purpose, cons
         free(line);
         return hcode__err(ctx, HCODE_ELIMIT, "audit entry longer than %d bytes", AUDIT_LINE_MAX);
     }
-    rc = hcode__store_audit_append(ctx->store, line);
+    int rc = hcode__store_audit_append(ctx->store, line);
     free(line);
+    return rc;
+}
+
+int hcode__audit_write(hcode_ctx *ctx, const char *op, const char *purpose, const char *query, uint64_t count)
+{
+    int rc = hcode__audit_ready(ctx, op, purpose);
+    if (rc)
+        return rc;
+    char hhex[HASH_HEX + 1], shex[SIG_HEX + 1];
+    /* The context remembers the last entry it saw; when another writer
+     * appended meanwhile, a backend that keys entries by seq (SQLite)
+     * refuses the append, and the log is read again once. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!ctx->audit_cached || attempt) {
+            struct last l = {0, {0}, false};
+            memset(l.hash, '0', HASH_HEX);
+            rc = hcode__store_audit_read(ctx->store, last_cb, &l);
+            if (rc)
+                return hcode__err(ctx, HCODE_EAUDIT, "audit log unreadable, query refused: %s",
+                                  hcode_store_errmsg(ctx->store));
+            if (l.bad)
+                return hcode__err(ctx, HCODE_EAUDIT, "the audit log's last entry is damaged; run 'hcode audit verify'");
+            ctx->audit_seq = l.seq;
+            memcpy(ctx->audit_hash, l.hash, sizeof ctx->audit_hash);
+            ctx->audit_cached = true;
+        }
+        rc = append_after(ctx, ctx->audit_seq, ctx->audit_hash, op, purpose, query, count, hhex, shex);
+        if (rc == 0)
+            break;
+        ctx->audit_cached = false;
+        if (rc != HCODE_ESTORE)
+            break;
+    }
     if (rc)
         return hcode__err(ctx, HCODE_EAUDIT, "audit entry not written, query refused: %s",
                           hcode_store_errmsg(ctx->store));
+    ctx->audit_seq++;
+    memcpy(ctx->audit_hash, hhex, sizeof ctx->audit_hash);
     if (ctx->audit_head)
-        return write_head(ctx, l.seq + 1, hhex, shex);
+        return write_head(ctx, ctx->audit_seq, hhex, shex);
     return HCODE_OK;
 }
 

@@ -102,3 +102,12 @@ bool hcode__cbor_wellformed(const uint8_t *buf, size_t len, int max_depth)
     hcode__cr r = {buf, len, 0};
     return walk(&r, max_depth) && r.pos == len;
 }
+
+bool hcode__cbor_prefix(const uint8_t *buf, size_t len, int max_depth, size_t *used)
+{
+    hcode__cr r = {buf, len, 0};
+    if (!walk(&r, max_depth))
+        return false;
+    *used = r.pos;
+    return true;
+}

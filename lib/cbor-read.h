@@ -29,5 +29,8 @@ bool hcode__cr_array(hcode__cr *r, size_t *n);
  * count no larger than the bytes that follow (so a decoder allocating by
  * count stays bounded by the input size). */
 bool hcode__cbor_wellformed(const uint8_t *buf, size_t len, int max_depth);
+/* The same check for the one item at the start of buf; *used gets its
+ * encoded length. */
+bool hcode__cbor_prefix(const uint8_t *buf, size_t len, int max_depth, size_t *used);
 
 #endif

@@ -154,7 +154,7 @@ static bool get_text(const cbor_item_t *it, char *out, size_t max)
 
 int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v)
 {
-    struct cbor_load_result r;
+    struct cbor_load_result r = {0};
     size_t used;
     cbor_item_t *m = NULL;
     int rc = HCODE_V_MALFORMED;
@@ -164,8 +164,12 @@ int hcode__claims_decode(const uint8_t *buf, size_t len, hcode_verdict *v)
     int64_t kind = 0;
     v->status = -1;
 
-    if (hcode__cbor_check(buf, len, &used) == 0 && used == len)
+    if (hcode__cbor_prefix(buf, len, 16, &used) && used == len)
         m = cbor_load(buf, len, &r);
+    if (!m && r.error.code == CBOR_ERR_MEMERROR) {
+        hcode__verdict_set(v, HCODE__V_NOMEM, "out of memory");
+        goto out;
+    }
     if (!m || r.error.code != CBOR_ERR_NONE || r.read != len) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "claims are not one CBOR item");
         goto out;

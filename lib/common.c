@@ -86,11 +86,11 @@ void hcode_ctx_free(hcode_ctx *ctx)
         return;
     hcode__qr_state_free(ctx->qr);
     free(ctx->keys);
+    hcode__tstate_free(ctx->ts);
     hcode_store_free(ctx->store);
     hcode_policy_free(ctx->policy);
     hcode_keypair_free(ctx->audit_key);
     free(ctx->audit_head);
-    hcode__tstate_free(ctx->ts);
     free(ctx);
 }
 

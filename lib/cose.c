@@ -147,13 +147,17 @@ static const uint8_t *locate(const uint8_t *buf, size_t len, size_t *pos, size_t
 /* Parses the protected header: alg must be EdDSA, kid must be present. */
 static int parse_protected(const uint8_t *p, size_t len, hcode__cose *c, hcode_verdict *v)
 {
-    struct cbor_load_result r;
+    struct cbor_load_result r = {0};
     size_t used;
     cbor_item_t *m = NULL;
     int rc = HCODE_V_MALFORMED;
     bool have_alg = false, have_kid = false;
-    if (hcode__cbor_check(p, len, &used) == 0 && used == len)
+    if (hcode__cbor_prefix(p, len, 16, &used) && used == len)
         m = cbor_load(p, len, &r);
+    if (!m && r.error.code == CBOR_ERR_MEMERROR) {
+        hcode__verdict_set(v, HCODE__V_NOMEM, "out of memory");
+        goto out;
+    }
     if (!m || r.error.code != CBOR_ERR_NONE || r.read != len) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "protected header is not one CBOR item");
         goto out;
@@ -217,7 +221,7 @@ out:
 
 int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verdict *v)
 {
-    struct cbor_load_result r;
+    struct cbor_load_result r = {0};
     int rc = HCODE_V_MALFORMED;
     memset(c, 0, sizeof *c);
     cbor_item_t *root = NULL;
@@ -228,11 +232,15 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
         goto out;
     }
     size_t used;
-    if (hcode__cbor_check(buf + 1, len - 1, &used) != 0) {
+    if (!hcode__cbor_prefix(buf + 1, len - 1, 16, &used)) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "not well-formed definite-length CBOR");
         goto out;
     }
     root = cbor_load(buf + 1, len - 1, &r);
+    if (!root && r.error.code == CBOR_ERR_MEMERROR) {
+        hcode__verdict_set(v, HCODE__V_NOMEM, "out of memory");
+        goto out;
+    }
     if (!root || r.error.code != CBOR_ERR_NONE) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "not CBOR");
         goto out;
@@ -270,7 +278,7 @@ int hcode__cose_parse(const uint8_t *buf, size_t len, hcode__cose *c, hcode_verd
         goto out;
     }
     c->protected_len = plen;
-    if (hcode__cbor_check(buf + pos, len - pos, &used) != 0) {
+    if (!hcode__cbor_prefix(buf + pos, len - pos, 16, &used)) {
         hcode__verdict_set(v, HCODE_V_MALFORMED, "bad unprotected header");
         goto out;
     }

@@ -24,11 +24,6 @@ int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int
 int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
                        hcode_verdict *v);
 
-/* Checks that buf starts with one well-formed, definite-length CBOR item
- * whose declared sizes fit the buffer (see cbor-check.c); *used gets its
- * length. Returns 0 or -1. Call before every cbor_load(). */
-int hcode__cbor_check(const uint8_t *buf, size_t len, size_t *used);
-
 /* files */
 int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len);
 int hcode__trust_add_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what);
@@ -45,9 +40,9 @@ typedef struct hcode__trust_key {
     unsigned usage;       /* HCODE_USAGE_* */
 } hcode__trust_key;
 
+struct hcode__tstate;  /* lib/trustx-private.h: revocation, presentations */
 struct hcode__qr_state; /* lib/qr-scan.c */
 void hcode__qr_state_free(struct hcode__qr_state *s);
-struct hcode__tstate;  /* lib/trustx-private.h: revocation, presentations */
 
 struct hcode_ctx {
     char errmsg[256];
@@ -59,13 +54,16 @@ struct hcode_ctx {
     uint8_t rand_pool[256];
     size_t rand_left;
     long rand_pid;   /* a forked child refills: it must not reuse the parent's bytes */
-    struct hcode__qr_state *qr;   /* scanner state and verdict cache, lazily made */
+    struct hcode__tstate *ts;   /* NULL until first needed */
     /* check-ins, tracing, audit */
     hcode_store *store;           /* owned */
     hcode_policy *policy;         /* owned; NULL: defaults */
     hcode_keypair *audit_key;     /* owned copy; NULL: no audited queries */
     char *audit_head;             /* owned; NULL: no head file */
-    struct hcode__tstate *ts;   /* NULL until first needed */
+    bool audit_cached;            /* audit_seq/audit_hash hold the store's last entry */
+    uint64_t audit_seq;
+    char audit_hash[65];
+    struct hcode__qr_state *qr;   /* scanner state and verdict cache, lazily made */
 };
 
 struct hcode_keypair {
@@ -167,6 +165,10 @@ int hcode__cose_verify_pk(const hcode__cose *c, const uint8_t pk[HCODE__PK_BYTES
 /* Signs a payload of any size; *out is malloc'd (free()). */
 int hcode__cose_sign_alloc(hcode_ctx *ctx, const hcode_keypair *kp, const uint8_t *payload,
                            size_t plen, uint8_t **out, size_t *outlen);
+
+/* Internal verdict code: decoding ran out of memory (hcode_verify then
+ * returns HCODE_ENOMEM instead of a verdict). */
+#define HCODE__V_NOMEM (-1)
 
 void hcode__verdict_set(hcode_verdict *v, int code, const char *fmt, ...) HCODE__PRINTF(3, 4);
 

@@ -90,7 +90,10 @@ void hcode_keypair_public_key(const hcode_keypair *kp, uint8_t *out)
 
 int hcode_keypair_public_json(const hcode_keypair *kp, char **out)
 {
-    if (!kp || !out)
+    if (!out)
+        return HCODE_EINVAL;
+    *out = NULL;
+    if (!kp)
         return HCODE_EINVAL;
     char pkhex[2 * HCODE__PK_BYTES + 1];
     hcode__hex(pkhex, kp->pk, HCODE__PK_BYTES);

@@ -114,7 +114,7 @@ static bool duration(const json_t *v, int64_t *out)
             return false;
     errno = 0;
     long long x = strtoll(num, NULL, 10);
-    if (errno || x > MAX_DURATION)
+    if (errno || x > MAX_DURATION / mul)
         return false;
     *out = x * mul;
     return true;

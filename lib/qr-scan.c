@@ -2,6 +2,7 @@
  * passes run cheapest-first until a code verifies, within a time budget;
  * every code found is verified, through a short-lived verdict cache. */
 #include "qr-private.h"
+#include "trustx-private.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -210,6 +211,13 @@ static void trust_fingerprint(const hcode_ctx *ctx, uint8_t fp[16])
         crypto_generichash_update(&st, (const uint8_t *)&k->not_before, sizeof k->not_before);
         crypto_generichash_update(&st, (const uint8_t *)&k->not_after, sizeof k->not_after);
         crypto_generichash_update(&st, (const uint8_t *)&k->usage, sizeof k->usage);
+    }
+    /* revocation lists and presentation policy change verdicts too */
+    if (ctx->ts) {
+        const struct hcode__tstate *t = ctx->ts;
+        const int64_t more[4] = {(int64_t)t->nrev, (int64_t)t->rev_total, t->freshness,
+                                 t->require_presentation};
+        crypto_generichash_update(&st, (const uint8_t *)more, sizeof more);
     }
     crypto_generichash_final(&st, fp, 16);
 }

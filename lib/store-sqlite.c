@@ -13,7 +13,8 @@
  *              next free rowid and lo holds all 16 bytes;
  *       info = (kind == out) | status << 1; gate 0 = none.
  *   index checkin_subject_time(sid, at), checkin_venue_time(venue, at)
- *   audit(seq, line)          the hash-chained audit log
+ *   audit(seq, line)          the hash-chained audit log, keyed by each
+ *                             entry's seq
  * Nothing else is stored: no identifier in clear, no names.
  *
  * Durability: WAL, synchronous=FULL by default (see hcode/store.h). */
@@ -48,7 +49,7 @@ static const char *const sql_text[S_COUNT] = {
     [S_Q_VENUE] = "SELECT c.id,c.lo,c.at,c.info,s.p,g.name FROM place v "
                   "JOIN checkin c ON c.venue=v.id JOIN subject s ON s.id=c.sid "
                   "LEFT JOIN place g ON g.id=c.gate WHERE v.name=?1 AND c.at>=?2 AND c.at<?3",
-    [S_AUDIT_INS] = "INSERT INTO audit(line) VALUES(?1)",
+    [S_AUDIT_INS] = "INSERT INTO audit(seq,line) VALUES(?1,?2)",
     [S_AUDIT_READ] = "SELECT line FROM audit ORDER BY seq",
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
@@ -346,7 +347,12 @@ static int s_audit_append(void *self, const char *line)
     sq *s = self;
     s->err[0] = '\0';
     sqlite3_stmt *x = stmt(s, S_AUDIT_INS);
-    sqlite3_bind_text(x, 1, line, -1, SQLITE_STATIC);
+    /* The entry's own seq is the key: two writers appending after the same
+     * entry cannot both succeed (the chain never forks). */
+    const char *p = strstr(line, "\"seq\":");
+    if (p)
+        sqlite3_bind_int64(x, 1, strtoll(p + 6, NULL, 10));
+    sqlite3_bind_text(x, 2, line, -1, SQLITE_STATIC);
     int rc = sqlite3_step(x);
     sqlite3_reset(x);
     return rc == SQLITE_DONE ? 0 : fail(s, HCODE_ESTORE, "audit append");

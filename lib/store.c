@@ -254,9 +254,10 @@ static int open_uri(hcode_store **out, const char *uri, char *err, size_t errlen
         return hcode__store_memory_open(out);
     if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11)) {
 #ifdef HCODE_HAVE_PG
-        int rc = hcode__store_pg_open(out, uri);
+        char detail[512];
+        int rc = hcode__store_pg_open_msg(out, uri, detail, sizeof detail);
         if (rc)
-            snprintf(err, errlen, "cannot open PostgreSQL store: %s", hcode_strerror(rc));
+            snprintf(err, errlen, "cannot open PostgreSQL store: %.200s", detail[0] ? detail : hcode_strerror(rc));
         return rc;
 #else
         snprintf(err, errlen, "PostgreSQL storage is not built in (configure with -Dpostgresql=enabled)");
@@ -299,6 +300,7 @@ int hcode_ctx_set_store(hcode_ctx *ctx, hcode_store *st)
     if (ctx->store != st)
         hcode_store_free(ctx->store);
     ctx->store = st;
+    ctx->audit_cached = false;
     return HCODE_OK;
 }
 

@@ -114,7 +114,8 @@ static int presence(tctx *t, const char *subject, int64_t lo, int64_t hi, visit 
         free(l.v);
         return query_err(t, rc);
     }
-    qsort(l.v, l.n, sizeof *l.v, by_time);
+    if (l.n)
+        qsort(l.v, l.n, sizeof *l.v, by_time);
     for (size_t i = 0; i < l.n; i++) {
         const trec *r = &l.v[i];
         if (r->kind != HCODE_RECORD_IN)
@@ -178,7 +179,8 @@ static int present_at(tctx *t, const char *venue, int64_t a, int64_t b, char (*e
         free(l.v);
         return query_err(t, rc);
     }
-    qsort(l.v, l.n, sizeof *l.v, by_subject_time);
+    if (l.n)
+        qsort(l.v, l.n, sizeof *l.v, by_subject_time);
     for (size_t i = 0; i < l.n; i++) {
         const trec *r = &l.v[i];
         if (r->kind != HCODE_RECORD_IN || excluded(r->subject, ex, nex))
@@ -235,7 +237,8 @@ static int hit_key_cmp(const void *a, const void *b)
  * then drops those below min_overlap. */
 static void merge_sum(hitlist *h, int64_t min_overlap)
 {
-    qsort(h->v, h->n, sizeof *h->v, hit_key_cmp);
+    if (h->n)
+        qsort(h->v, h->n, sizeof *h->v, hit_key_cmp);
     size_t o = 0;
     for (size_t i = 0; i < h->n;) {
         hit m = h->v[i];
@@ -302,7 +305,8 @@ static hcode_trace *trace_alloc(void) { return calloc(1, sizeof(hcode_trace)); }
 static int finish(hcode_ctx *ctx, hcode_trace *tr, const char *op, const char *purpose, const char *query,
                   hcode_trace **out)
 {
-    qsort(tr->contacts.v, tr->contacts.n, sizeof *tr->contacts.v, hit_order);
+    if (tr->contacts.n)
+        qsort(tr->contacts.v, tr->contacts.n, sizeof *tr->contacts.v, hit_order);
     if (tr->nvisits)
         qsort(tr->visits, tr->nvisits, sizeof *tr->visits, visit_order);
     int rc = hcode__audit_write(ctx, op, purpose, query, tr->contacts.n);
@@ -366,7 +370,7 @@ int hcode_trace_subject(hcode_ctx *ctx, const char *pseudonym, int64_t from, int
             free(vv);
             if (!rc && grow((void **)&d2.v, &d2.cap, d2.n + one.n, sizeof *d2.v))
                 rc = hcode__err(ctx, HCODE_ENOMEM, "out of memory");
-            if (!rc) {
+            if (!rc && one.n) {
                 memcpy(d2.v + d2.n, one.v, one.n * sizeof *one.v);
                 d2.n += one.n;
             }
@@ -375,7 +379,8 @@ int hcode_trace_subject(hcode_ctx *ctx, const char *pseudonym, int64_t from, int
                 goto fail;
         }
         /* one result per (subject, venue): the longest overlap, then the earliest */
-        qsort(d2.v, d2.n, sizeof *d2.v, hit_key_cmp);
+        if (d2.n)
+            qsort(d2.v, d2.n, sizeof *d2.v, hit_key_cmp);
         if (grow((void **)&tr->contacts.v, &tr->contacts.cap, tr->contacts.n + d2.n, sizeof *d2.v)) {
             rc = hcode__err(ctx, HCODE_ENOMEM, "out of memory");
             goto fail;

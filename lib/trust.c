@@ -1,7 +1,11 @@
 /* Trusted issuer keys: raw keys, key pairs and public-key files. */
 #include "hcode-private.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +62,8 @@ int hcode__parse_pub_json(hcode_ctx *ctx, const char *text, size_t len, const ch
 {
     json_error_t jerr;
     json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc && json_error_code(&jerr) == json_error_out_of_memory)
+        return hcode__err(ctx, HCODE_ENOMEM, "out of memory");
     if (!doc)
         return hcode__err(ctx, HCODE_EFORMAT, "%s: not JSON (%s, line %d)", what, jerr.text, jerr.line);
     int rc = HCODE_EFORMAT;
@@ -112,24 +118,36 @@ int hcode_public_key_load(hcode_ctx *ctx, const char *path, uint8_t *pk)
 
 int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hcode__err(ctx, HCODE_EIO, "%s: cannot open", path);
-    char *buf = malloc(max + 1);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return hcode__err(ctx, HCODE_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return hcode__err(ctx, HCODE_EIO, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        return hcode__err(ctx, HCODE_ELIMIT, "%s: larger than %zu bytes", path, max);
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
     if (!buf) {
-        fclose(f);
+        close(fd);
         return hcode__err(ctx, HCODE_ENOMEM, "out of memory");
     }
-    size_t n = fread(buf, 1, max + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
+    size_t n = 0;
+    while (n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n != (size_t)st.st_size) {
         free(buf);
         return hcode__err(ctx, HCODE_EIO, "%s: read error", path);
-    }
-    if (n > max) {
-        free(buf);
-        return hcode__err(ctx, HCODE_ELIMIT, "%s: larger than %zu bytes", path, max);
     }
     buf[n] = '\0';
     *out = buf;

@@ -168,7 +168,10 @@ int hcode_verify(hcode_ctx *ctx, const char *payload, size_t len, int64_t at, hc
     hcode_verdict *v = malloc(sizeof *v);
     if (!v)
         return hcode__err(ctx, HCODE_ENOMEM, "out of memory");
-    hcode__verify_into(ctx, payload ? payload : "", len, at, v);
+    if (hcode__verify_into(ctx, payload ? payload : "", len, at, v) == HCODE__V_NOMEM) {
+        free(v);
+        return hcode__err(ctx, HCODE_ENOMEM, "out of memory while decoding");
+    }
     *out = v;
     return HCODE_OK;
 }

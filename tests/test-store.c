@@ -206,6 +206,13 @@ START_TEST(open_by_uri)
     ck_assert_int_eq(hcode_store_open(&st, "postgresql://localhost/x"), HCODE_EUNSUPPORTED);
     ck_assert_int_eq(hcode_ctx_open_store(ctx, "postgresql://localhost/x"), HCODE_EUNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(hcode_errmsg(ctx), "PostgreSQL"));
+#else
+    /* nothing listens on port 1: a clear error, no store */
+    ck_assert_int_eq(hcode_store_open(&st, "postgresql://postgres@127.0.0.1:1/x?connect_timeout=2"), HCODE_ESTORE);
+    ck_assert_ptr_null(st);
+    ck_assert_int_eq(hcode_ctx_open_store(ctx, "postgresql://postgres@127.0.0.1:1/x?connect_timeout=2"), HCODE_ESTORE);
+    ck_assert_ptr_nonnull(strstr(hcode_errmsg(ctx), "PostgreSQL"));
+    ck_assert_ptr_nonnull(strstr(hcode_errmsg(ctx), "127.0.0.1"));
 #endif
     ck_assert_int_eq(hcode_ctx_open_store(ctx, "/nonexistent-dir/x.db"), HCODE_EIO);
     const char *d = test_tmpdir();

@@ -21,9 +21,13 @@ static const char checkin_help[] =
     "  --policy FILE     venue policy (JSON): admit, printed, max_code_age, dwell;\n"
     "                    default: green only, printed accepted, no age limit, 1h dwell\n"
     "  --gate ID         the gate's id, stored with the record\n"
+    "  --outbox PATH     with a postgresql:// DB: when the server cannot be reached, commit the\n"
+    "                    record durably to this local file and acknowledge it as queued; this\n"
+    "                    and every later command with the same outbox (and hcode sync) deliver\n"
+    "                    it exactly once, with its original time\n"
     "  --at T            time of the check-in (ISO 8601 UTC or Unix seconds; default now)\n"
     "  --json            one JSON object per person: admitted, reason, status, subject, venue_id,\n"
-    "                    at, record_id, message\n\n"
+    "                    at, record_id, message, and queued with --outbox\n\n"
     "Durability: SQLite commits with synchronous=FULL; HCODE_SQLITE_SYNC=normal trades the last\n"
     "commits before a power cut for speed.\n"
     "Exit status: 0 admitted, 1 denied, 2 usage error, 3 runtime error (nothing recorded).\n";
@@ -37,12 +41,13 @@ static const char checkout_help[] =
     "  --trust FILE...   trusted issuer public keys (PREFIX.pub); repeatable\n"
     "  --venue PAYLOAD   the venue's code (HCV1:...)\n"
     "  --gate ID         the gate's id\n"
+    "  --outbox PATH     queue locally when the server cannot be reached (as checkin)\n"
     "  --at T            time of the check-out (default now)\n"
     "  --json            one JSON object per person, as checkin\n\n"
     "Exit status: 0 recorded, 1 refused (invalid code), 2 usage error, 3 runtime error.\n";
 
 static int one(hcode_ctx *ctx, const char *cmd, bool checkin, const char *person, const char *venue,
-               const char *gate, int64_t at, bool json)
+               const char *gate, int64_t at, bool json, hcode_outbox *ob)
 {
     hcode_admission *a = NULL;
     int rc = checkin ? hcode_checkin(ctx, person, venue, gate, at, &a) : hcode_checkout(ctx, person, venue, gate, at, &a);
@@ -55,13 +60,20 @@ static int one(hcode_ctx *ctx, const char *cmd, bool checkin, const char *person
             hcode_admission_free(a);
             return cli_fail(EXIT_RUNTIME, cmd, "out of memory");
         }
-        cli_print_json_line(s);
+        size_t n = strlen(s);
+        if (ob && n && s[n - 1] == '}') {
+            s[n - 1] = '\0';
+            printf("%s,\"queued\":%s}\n", s, ok && hcode_outbox_last_queued(ob) ? "true" : "false");
+        } else {
+            cli_print_json_line(s);
+        }
         hcode_free(s);
     } else if (ok) {
         char t[32];
         const char *st = hcode_status_name(hcode_admission_status(a));
-        printf("%s %s subject=%s venue=%s at=%s\n", checkin ? "admitted" : "checked out", st ? st : "",
-               hcode_admission_subject(a), hcode_admission_venue_id(a), cli_format_time(hcode_admission_at(a), t));
+        printf("%s %s subject=%s venue=%s at=%s%s\n", checkin ? "admitted" : "checked out", st ? st : "",
+               hcode_admission_subject(a), hcode_admission_venue_id(a), cli_format_time(hcode_admission_at(a), t),
+               ob && hcode_outbox_last_queued(ob) ? " (queued)" : "");
     } else {
         printf("denied %s: %s\n", hcode_admission_reason(a), hcode_admission_message(a));
     }
@@ -79,6 +91,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         {"venue", required_argument, 0, 'v'}, {"policy", required_argument, 0, 'p'},
         {"gate", required_argument, 0, 'g'},  {"at", required_argument, 0, 'a'},
         {"json", no_argument, 0, 'j'},        {"help", no_argument, 0, 'h'},
+        {"outbox", required_argument, 0, 'o'},
         {0, 0, 0, 0},
     };
     char **av = cli_expand_trust(&argc, argv);
@@ -86,7 +99,8 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         return cli_fail(EXIT_RUNTIME, cmd, "out of memory");
     char **trust = calloc((size_t)argc + 1, sizeof *trust);
     int ntrust = 0, c, ret = 0;
-    const char *db = NULL, *venue = NULL, *policy = NULL, *gate = NULL;
+    const char *db = NULL, *venue = NULL, *policy = NULL, *gate = NULL, *outbox = NULL;
+    hcode_outbox *ob = NULL;
     int64_t at = HCODE_NOW;
     bool json = false;
     hcode_ctx *ctx = NULL;
@@ -108,6 +122,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
             policy = optarg;
             break;
         case 'g': gate = optarg; break;
+        case 'o': outbox = optarg; break;
         case 'j': json = true; break;
         case 'a':
             if (!cli_parse_time(optarg, &at)) {
@@ -141,15 +156,38 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
             goto out;
         }
     }
-    if ((ret = cli_open_db(ctx, cmd, db)) != 0)
+    if (outbox) {
+        if (strncmp(db, "postgresql://", 13) && strncmp(db, "postgres://", 11)) {
+            ret = cli_fail(EXIT_USAGE, cmd, "--outbox needs a postgresql:// --db");
+            goto out;
+        }
+        if ((rc = hcode_outbox_open(&ob, outbox)) != 0) {
+            ret = cli_fail(EXIT_RUNTIME, cmd, "--outbox %s: %s", outbox, hcode_strerror(rc));
+            goto out;
+        }
+        /* the server may be away: then every record is queued */
+        hcode_store *inner = NULL, *st = NULL;
+        if (hcode_store_open(&inner, db) != 0)
+            inner = NULL;
+        if ((rc = hcode_outbox_store_new(&st, ob, inner)) != 0) {
+            hcode_store_free(inner);
+            ret = cli_fail(EXIT_RUNTIME, cmd, "%s", hcode_strerror(rc));
+            goto out;
+        }
+        if ((rc = hcode_ctx_set_store(ctx, st)) != 0) {
+            ret = cli_fail(EXIT_RUNTIME, cmd, "%s", hcode_strerror(rc));
+            goto out;
+        }
+    } else if ((ret = cli_open_db(ctx, cmd, db)) != 0) {
         goto out;
+    }
     if (optind == argc || (optind + 1 == argc && !strcmp(av[optind], "-"))) {
         static char line[HCODE_PAYLOAD_MAX + 2];
         bool too_long;
         while (cli_read_line(stdin, line, sizeof line, &too_long)) {
             if (!line[0])
                 continue;
-            int r = one(ctx, cmd, checkin, too_long ? "" : line, venue, gate, at, json);
+            int r = one(ctx, cmd, checkin, too_long ? "" : line, venue, gate, at, json, ob);
             if (r == EXIT_RUNTIME) {
                 ret = r;
                 goto out;
@@ -159,7 +197,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         }
     } else {
         for (int i = optind; i < argc; i++) {
-            int r = one(ctx, cmd, checkin, av[i], venue, gate, at, json);
+            int r = one(ctx, cmd, checkin, av[i], venue, gate, at, json, ob);
             if (r == EXIT_RUNTIME) {
                 ret = r;
                 goto out;
@@ -171,6 +209,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
     fflush(stdout);
 out:
     hcode_ctx_free(ctx);
+    hcode_outbox_free(ob);
     free(trust);
     free(av);
     return ret;

@@ -13,16 +13,18 @@ static const struct command {
     {"issue", cmd_issue, "sign a person's health code"},
     {"venue", cmd_venue, "sign a venue code"},
     {"verify", cmd_verify, "verify payloads offline against trusted issuer keys"},
-    {"render", cmd_render, "render a payload as a QR code (PNG, SVG, terminal text)"},
-    {"scan", cmd_scan, "find and verify every QR code in images (PNG, JPEG, PGM)"},
+    {"trust", cmd_trust, "trust sign: sign a trust list of issuer keys with a root key"},
+    {"revoke", cmd_revoke, "sign a revocation list of codes"},
+    {"present", cmd_present, "make a dynamic presentation of a holder-bound code"},
+    {"import", cmd_import, "bulk import of legacy check-in registers (CSV)"},
+    {"sync", cmd_sync, "deliver a gate outbox to the database"},
     {"checkin", cmd_checkin, "check a person in at a venue (policy, durable record)"},
     {"checkout", cmd_checkout, "record a person leaving a venue"},
     {"trace", cmd_trace, "reverse trace of a case or a venue (audited)"},
     {"audit", cmd_audit, "audit verify: check the tamper-evident audit log"},
     {"purge", cmd_purge, "delete check-ins past the retention period (audited)"},
-    {"trust", cmd_trust, "trust sign: sign a trust list of issuer keys with a root key"},
-    {"revoke", cmd_revoke, "sign a revocation list of codes"},
-    {"present", cmd_present, "make a dynamic presentation of a holder-bound code"},
+    {"render", cmd_render, "render a payload as a QR code (PNG, SVG, terminal text)"},
+    {"scan", cmd_scan, "find and verify every QR code in images (PNG, JPEG, PGM)"},
 };
 
 static void usage(FILE *f)

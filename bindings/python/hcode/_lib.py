@@ -81,6 +81,14 @@ class hcode_audit_report(Structure):
     pass
 
 
+class hcode_outbox(Structure):
+    pass
+
+
+class hcode_import(Structure):
+    pass
+
+
 # ---- public structs (their sizes are checked against the library below) ----
 class hcode_record(Structure):
     _fields_ = [
@@ -96,6 +104,7 @@ class hcode_record(Structure):
 
 hcode_record_cb = CFUNCTYPE(c_int, POINTER(hcode_record), c_void_p)
 hcode_audit_line_cb = CFUNCTYPE(c_int, c_char_p, c_void_p)
+hcode_import_progress_cb = CFUNCTYPE(None, c_uint64, c_uint64, c_uint64, c_void_p)
 
 # hcode_trust_entry's array sizes are declared after the size functions
 # are bound (see the end of this file).
@@ -132,6 +141,7 @@ class hcode_store_ops(Structure):
         ("errmsg", store_errmsg_t),
         ("close", store_close_t),
     ]
+
 
 
 # ---- include/hcode/common.h ----
@@ -198,28 +208,27 @@ _fn('hcode_verdict_venue_region', c_char_p, [POINTER(hcode_verdict)])
 _fn('hcode_verdict_category', c_char_p, [POINTER(hcode_verdict)])
 _fn('hcode_verdict_to_json', c_int, [POINTER(hcode_verdict), POINTER(c_void_p)])
 
-# ---- include/hcode/qr.h ----
-_fn('hcode_qr_format_parse', c_int, [c_char_p])
-_fn('hcode_qr_ecc_parse', c_int, [c_char_p])
-_fn('hcode_qr_colour', c_uint32, [c_char_p, c_size_t])
-_fn('hcode_qr_matrix', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int, POINTER(c_void_p), POINTER(c_int)])
-_fn('hcode_qr_render', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int, c_int, c_int, POINTER(c_void_p), POINTER(c_size_t)])
-_fn('hcode_qr_render_gray', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int, c_int, POINTER(c_void_p), POINTER(c_int)])
-_fn('hcode_qr_scan_gray', c_int, [POINTER(hcode_ctx), c_char_p, c_int, c_int, c_int, c_int64, POINTER(POINTER(hcode_scan_result))])
-_fn('hcode_qr_scan_file', c_int, [POINTER(hcode_ctx), c_char_p, c_int64, POINTER(POINTER(hcode_scan_result))])
-_fn('hcode_qr_scan_image_bytes', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int64, POINTER(POINTER(hcode_scan_result))])
-_fn('hcode_scan_result_free', None, [POINTER(hcode_scan_result)])
-_fn('hcode_scan_result_count', c_size_t, [POINTER(hcode_scan_result)])
-_fn('hcode_scan_result_payload', c_void_p, [POINTER(hcode_scan_result), c_size_t])
-_fn('hcode_scan_result_payload_len', c_size_t, [POINTER(hcode_scan_result), c_size_t])
-_fn('hcode_scan_result_verdict', POINTER(hcode_verdict), [POINTER(hcode_scan_result), c_size_t])
-_fn('hcode_scan_result_to_json', c_int, [POINTER(hcode_scan_result), c_size_t, c_char_p, POINTER(c_void_p)])
-_fn('hcode_scan_result_pass', c_char_p, [POINTER(hcode_scan_result)])
-_fn('hcode_qr_decoders_available', c_uint, [])
-_fn('hcode_qr_set_decoders', c_int, [POINTER(hcode_ctx), c_uint])
-_fn('hcode_qr_set_time_budget', c_int, [POINTER(hcode_ctx), c_int])
-_fn('hcode_qr_set_cache_window', c_int, [POINTER(hcode_ctx), c_int64])
-_fn('hcode_qr_cache_clear', None, [POINTER(hcode_ctx)])
+# ---- include/hcode/trustlist.h ----
+_fn('hcode_trust_entry_from_file', c_int, [POINTER(hcode_ctx), c_char_p, POINTER(hcode_trust_entry)])
+_fn('hcode_trustlist_sign', c_int, [POINTER(hcode_ctx), POINTER(hcode_keypair), POINTER(hcode_trust_entry), c_size_t, c_int64, c_int64, POINTER(c_void_p)])
+_fn('hcode_trustlist_load', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_char_p, c_int64])
+_fn('hcode_trustlist_load_file', c_int, [POINTER(hcode_ctx), c_char_p, c_char_p, c_int64])
+_fn('hcode_code_id_bytes', c_size_t, [])
+_fn('hcode_code_id', c_int, [POINTER(hcode_ctx), POINTER(hcode_keypair), c_char_p, c_size_t, c_char_p])
+_fn('hcode_revocation_sign', c_int, [POINTER(hcode_ctx), POINTER(hcode_keypair), c_char_p, c_size_t, c_int64, POINTER(c_void_p)])
+_fn('hcode_revocation_load', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int64])
+_fn('hcode_revocation_load_file', c_int, [POINTER(hcode_ctx), c_char_p, c_int64])
+_fn('hcode_revocation_count', c_size_t, [POINTER(hcode_ctx)])
+_fn('hcode_revocation_memory', c_size_t, [POINTER(hcode_ctx)])
+
+# ---- include/hcode/present.h ----
+_fn('hcode_present', c_int, [POINTER(hcode_ctx), POINTER(hcode_keypair), c_char_p, c_size_t, c_int64, POINTER(c_void_p)])
+_fn('hcode_ctx_set_freshness', c_int, [POINTER(hcode_ctx), c_int64])
+_fn('hcode_ctx_freshness', c_int64, [POINTER(hcode_ctx)])
+_fn('hcode_ctx_require_presentation', c_int, [POINTER(hcode_ctx), c_int])
+_fn('hcode_presentation_consume', c_int, [POINTER(hcode_ctx), POINTER(hcode_verdict)])
+_fn('hcode_verdict_presented_at', c_int64, [POINTER(hcode_verdict)])
+_fn('hcode_verdict_printed', c_int, [POINTER(hcode_verdict)])
 
 # ---- include/hcode/store.h ----
 _fn('hcode_store_open', c_int, [POINTER(POINTER(hcode_store)), c_char_p])
@@ -293,27 +302,55 @@ _fn('hcode_audit_report_problem', c_char_p, [POINTER(hcode_audit_report)])
 _fn('hcode_audit_report_signed', c_int, [POINTER(hcode_audit_report)])
 _fn('hcode_purge', c_int, [POINTER(hcode_ctx), c_int64, c_char_p, c_char_p, POINTER(c_uint64)])
 
-# ---- include/hcode/trustlist.h ----
-_fn('hcode_trust_entry_from_file', c_int, [POINTER(hcode_ctx), c_char_p, POINTER(hcode_trust_entry)])
-_fn('hcode_trustlist_sign', c_int, [POINTER(hcode_ctx), POINTER(hcode_keypair), POINTER(hcode_trust_entry), c_size_t, c_int64, c_int64, POINTER(c_void_p)])
-_fn('hcode_trustlist_load', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_char_p, c_int64])
-_fn('hcode_trustlist_load_file', c_int, [POINTER(hcode_ctx), c_char_p, c_char_p, c_int64])
-_fn('hcode_code_id_bytes', c_size_t, [])
-_fn('hcode_code_id', c_int, [POINTER(hcode_ctx), POINTER(hcode_keypair), c_char_p, c_size_t, c_char_p])
-_fn('hcode_revocation_sign', c_int, [POINTER(hcode_ctx), POINTER(hcode_keypair), c_char_p, c_size_t, c_int64, POINTER(c_void_p)])
-_fn('hcode_revocation_load', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int64])
-_fn('hcode_revocation_load_file', c_int, [POINTER(hcode_ctx), c_char_p, c_int64])
-_fn('hcode_revocation_count', c_size_t, [POINTER(hcode_ctx)])
-_fn('hcode_revocation_memory', c_size_t, [POINTER(hcode_ctx)])
+# ---- include/hcode/qr.h ----
+_fn('hcode_qr_format_parse', c_int, [c_char_p])
+_fn('hcode_qr_ecc_parse', c_int, [c_char_p])
+_fn('hcode_qr_colour', c_uint32, [c_char_p, c_size_t])
+_fn('hcode_qr_matrix', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int, POINTER(c_void_p), POINTER(c_int)])
+_fn('hcode_qr_render', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int, c_int, c_int, POINTER(c_void_p), POINTER(c_size_t)])
+_fn('hcode_qr_render_gray', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int, c_int, POINTER(c_void_p), POINTER(c_int)])
+_fn('hcode_qr_scan_gray', c_int, [POINTER(hcode_ctx), c_char_p, c_int, c_int, c_int, c_int64, POINTER(POINTER(hcode_scan_result))])
+_fn('hcode_qr_scan_file', c_int, [POINTER(hcode_ctx), c_char_p, c_int64, POINTER(POINTER(hcode_scan_result))])
+_fn('hcode_qr_scan_image_bytes', c_int, [POINTER(hcode_ctx), c_char_p, c_size_t, c_int64, POINTER(POINTER(hcode_scan_result))])
+_fn('hcode_scan_result_free', None, [POINTER(hcode_scan_result)])
+_fn('hcode_scan_result_count', c_size_t, [POINTER(hcode_scan_result)])
+_fn('hcode_scan_result_payload', c_void_p, [POINTER(hcode_scan_result), c_size_t])
+_fn('hcode_scan_result_payload_len', c_size_t, [POINTER(hcode_scan_result), c_size_t])
+_fn('hcode_scan_result_verdict', POINTER(hcode_verdict), [POINTER(hcode_scan_result), c_size_t])
+_fn('hcode_scan_result_to_json', c_int, [POINTER(hcode_scan_result), c_size_t, c_char_p, POINTER(c_void_p)])
+_fn('hcode_scan_result_pass', c_char_p, [POINTER(hcode_scan_result)])
+_fn('hcode_qr_decoders_available', c_uint, [])
+_fn('hcode_qr_set_decoders', c_int, [POINTER(hcode_ctx), c_uint])
+_fn('hcode_qr_set_time_budget', c_int, [POINTER(hcode_ctx), c_int])
+_fn('hcode_qr_set_cache_window', c_int, [POINTER(hcode_ctx), c_int64])
+_fn('hcode_qr_cache_clear', None, [POINTER(hcode_ctx)])
 
-# ---- include/hcode/present.h ----
-_fn('hcode_present', c_int, [POINTER(hcode_ctx), POINTER(hcode_keypair), c_char_p, c_size_t, c_int64, POINTER(c_void_p)])
-_fn('hcode_ctx_set_freshness', c_int, [POINTER(hcode_ctx), c_int64])
-_fn('hcode_ctx_freshness', c_int64, [POINTER(hcode_ctx)])
-_fn('hcode_ctx_require_presentation', c_int, [POINTER(hcode_ctx), c_int])
-_fn('hcode_presentation_consume', c_int, [POINTER(hcode_ctx), POINTER(hcode_verdict)])
-_fn('hcode_verdict_presented_at', c_int64, [POINTER(hcode_verdict)])
-_fn('hcode_verdict_printed', c_int, [POINTER(hcode_verdict)])
+# ---- include/hcode/outbox.h ----
+_fn('hcode_outbox_open', c_int, [POINTER(POINTER(hcode_outbox)), c_char_p])
+_fn('hcode_outbox_free', None, [POINTER(hcode_outbox)])
+_fn('hcode_outbox_queue', c_int, [POINTER(hcode_outbox), POINTER(hcode_record)])
+_fn('hcode_outbox_pending', c_int, [POINTER(hcode_outbox), POINTER(c_uint64)])
+_fn('hcode_outbox_flush', c_int, [POINTER(hcode_outbox), POINTER(hcode_store), POINTER(c_uint64)])
+_fn('hcode_outbox_put', c_int, [POINTER(hcode_outbox), POINTER(hcode_store), POINTER(hcode_record), POINTER(c_int)])
+_fn('hcode_outbox_last_queued', c_int, [POINTER(hcode_outbox)])
+_fn('hcode_outbox_store_new', c_int, [POINTER(POINTER(hcode_store)), POINTER(hcode_outbox), POINTER(hcode_store)])
+_fn('hcode_outbox_errmsg', c_char_p, [POINTER(hcode_outbox)])
+
+# ---- include/hcode/import.h ----
+_fn('hcode_import_new', c_int, [POINTER(POINTER(hcode_import)), POINTER(hcode_store), POINTER(hcode_keypair)])
+_fn('hcode_import_free', None, [POINTER(hcode_import)])
+_fn('hcode_import_add_venue', c_int, [POINTER(hcode_import), c_char_p])
+_fn('hcode_import_load_venues', c_int, [POINTER(hcode_import), c_char_p])
+_fn('hcode_import_allow_any_venue', None, [POINTER(hcode_import), c_int])
+_fn('hcode_import_set_utc_offset', c_int, [POINTER(hcode_import), c_int])
+_fn('hcode_import_set_rejects', c_int, [POINTER(hcode_import), c_char_p])
+_fn('hcode_import_set_batch_rows', c_int, [POINTER(hcode_import), c_size_t])
+_fn('hcode_import_set_now', None, [POINTER(hcode_import), c_int64])
+_fn('hcode_import_set_progress', None, [POINTER(hcode_import), hcode_import_progress_cb, c_void_p])
+_fn('hcode_import_csv', c_int, [POINTER(hcode_import), c_char_p])
+_fn('hcode_import_count', c_uint64, [POINTER(hcode_import), c_int])
+_fn('hcode_import_errmsg', c_char_p, [POINTER(hcode_import)])
+_fn('hcode_identifier_problem', c_char_p, [c_char_p, c_int64])
 
 # ---- include/hcode/abi.h ----
 _fn('hcode_error_name', c_char_p, [c_int])
