@@ -136,6 +136,10 @@ static int prepare(pg_store *s)
         {"hcode_qs",
          "SELECT encode(record_id, 'hex'), encode(subject, 'hex'), venue_id, gate, at, kind, status"
          " FROM hcode_checkin WHERE subject = decode($1, 'hex') AND at >= $2 AND at < $3", 3},
+        {"hcode_qss",
+         "SELECT encode(record_id, 'hex'), encode(subject, 'hex'), venue_id, gate, at, kind, status"
+         " FROM hcode_checkin WHERE subject = ANY (ARRAY(SELECT decode(x, 'hex') FROM unnest($1::text[]) x))"
+         " AND at >= $2 AND at < $3", 3},
         {"hcode_qv",
          "SELECT encode(record_id, 'hex'), encode(subject, 'hex'), venue_id, gate, at, kind, status"
          " FROM hcode_checkin WHERE venue_id = $1 AND at >= $2 AND at < $3", 3},
@@ -504,6 +508,37 @@ static int pg_query_subject(void *self, const char *subject, int64_t from, int64
     return query(s, "hcode_qs", subject, from, to, cb, data);
 }
 
+/* Many subjects in one round trip: $1 is a text array literal of hex ids. */
+static int pg_query_subjects(void *self, const char *const *subjects, size_t n, int64_t from, int64_t to,
+                             hcode_record_cb cb, void *data)
+{
+    pg_store *s = self;
+    if (!subjects || !cb)
+        return fail(s, HCODE_EINVAL, "invalid query", NULL);
+    if (n == 0)
+        return 0;
+    char *arr = malloc(n * 33 + 2);
+    if (!arr)
+        return fail(s, HCODE_ENOMEM, "out of memory", NULL);
+    size_t o = 0;
+    arr[o++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (!hex32(subjects[i])) {
+            free(arr);
+            return fail(s, HCODE_EINVAL, "invalid query", NULL);
+        }
+        if (i)
+            arr[o++] = ',';
+        memcpy(arr + o, subjects[i], 32);
+        o += 32;
+    }
+    arr[o++] = '}';
+    arr[o] = '\0';
+    int rc = query(s, "hcode_qss", arr, from, to, cb, data);
+    free(arr);
+    return rc;
+}
+
 static int pg_query_venue(void *self, const char *venue_id, int64_t from, int64_t to,
                           hcode_record_cb cb, void *data)
 {
@@ -680,6 +715,7 @@ static const hcode_store_ops *hcode__store_pg_ops(void)
         .version = HCODE_STORE_VERSION,
         .put = pg_put,
         .query_subject = pg_query_subject,
+        .query_subjects = pg_query_subjects,
         .query_venue = pg_query_venue,
         .put_batch = pg_put_batch,
         .purge_before = pg_purge_before,

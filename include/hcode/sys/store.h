@@ -36,7 +36,7 @@
 extern "C" {
 #endif
 
-#define HCODE_STORE_VERSION 1
+#define HCODE_STORE_VERSION 2
 
 typedef int (*hcode_audit_line_cb)(const char *line, void *data);
 
@@ -63,9 +63,16 @@ typedef struct hcode_store_ops {
     const char *(*errmsg)(void *self);
     /* Releases self. */
     void (*close)(void *self);
+
+    /* --- optional (version 2) --- */
+    /* Records of any of the n subjects with from <= at < to, in any order:
+     * one round trip instead of n for a database server (tracing asks for
+     * many contacts at once). Fallback: query_subject per subject. */
+    int (*query_subjects)(void *self, const char *const *subjects, size_t n, int64_t from,
+                          int64_t to, hcode_record_cb cb, void *data);
 } hcode_store_ops;
 
-#define HCODE_STORE_OPS_INIT {HCODE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define HCODE_STORE_OPS_INIT {HCODE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* Size of the ops struct this library was built with (for bindings). */
 size_t hcode_store_ops_size(void);
