@@ -61,6 +61,22 @@ class DictStore(hcode.Store):
         return list(self.audit)
 
 
+class BatchQueryStore(DictStore):
+    """Also answers query_subjects (store ops version 2) and counts calls."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = {"query_subject": 0, "query_subjects": 0}
+
+    def query_subject(self, subject, frm, to):
+        self.calls["query_subject"] += 1
+        return super().query_subject(subject, frm, to)
+
+    def query_subjects(self, subjects, frm, to):
+        self.calls["query_subjects"] += 1
+        return [r for s in subjects for r in DictStore.query_subject(self, s, frm, to)]
+
+
 class FailingStore(DictStore):
     def __init__(self, fail_in="put", exc=None):
         super().__init__()
@@ -312,6 +328,12 @@ class TestPythonStore(Base, StoreScenario):
         self.assertEqual(len(st.audit), 1)
         self.assertIn('"purpose":"case 1"', st.audit[0])
         self.assertEqual(res[0].depth, 1)
+
+    def test_python_store_with_query_subjects(self):
+        st = BatchQueryStore()
+        self.ctx.set_store(st)
+        self.scenario()
+        self.assertGreater(st.calls["query_subjects"], 0)
 
     def test_exception_in_put_is_reraised_not_a_crash(self):
         st = FailingStore("put")
