@@ -137,9 +137,13 @@ static int prepare(pg_store *s)
          "SELECT encode(record_id, 'hex'), encode(subject, 'hex'), venue_id, gate, at, kind, status"
          " FROM hcode_checkin WHERE subject = decode($1, 'hex') AND at >= $2 AND at < $3", 3},
         {"hcode_qss",
-         "SELECT encode(record_id, 'hex'), encode(subject, 'hex'), venue_id, gate, at, kind, status"
-         " FROM hcode_checkin WHERE subject = ANY (ARRAY(SELECT decode(x, 'hex') FROM unnest($1::text[]) x))"
-         " AND at >= $2 AND at < $3", 3},
+         "SELECT encode(c.record_id, 'hex'), encode(c.subject, 'hex'), c.venue_id, c.gate, c.at, c.kind, c.status"
+         " FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS w(x, f, t)"
+         " JOIN hcode_checkin c ON c.subject = decode(w.x, 'hex') AND c.at >= w.f AND c.at < w.t", 3},
+        {"hcode_qvs",
+         "SELECT encode(c.record_id, 'hex'), encode(c.subject, 'hex'), c.venue_id, c.gate, c.at, c.kind, c.status"
+         " FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS w(v, f, t)"
+         " JOIN hcode_checkin c ON c.venue_id = w.v AND c.at >= w.f AND c.at < w.t", 3},
         {"hcode_qv",
          "SELECT encode(record_id, 'hex'), encode(subject, 'hex'), venue_id, gate, at, kind, status"
          " FROM hcode_checkin WHERE venue_id = $1 AND at >= $2 AND at < $3", 3},
@@ -508,35 +512,80 @@ static int pg_query_subject(void *self, const char *subject, int64_t from, int64
     return query(s, "hcode_qs", subject, from, to, cb, data);
 }
 
-/* Many subjects in one round trip: $1 is a text array literal of hex ids. */
-static int pg_query_subjects(void *self, const char *const *subjects, size_t n, int64_t from, int64_t to,
-                             hcode_record_cb cb, void *data)
+/* Appends s to an array literal as a quoted element. */
+static char *arr_add(char *p, const char *s)
 {
-    pg_store *s = self;
-    if (!subjects || !cb)
+    *p++ = '"';
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            *p++ = '\\';
+        *p++ = *s;
+    }
+    *p++ = '"';
+    return p;
+}
+
+/* Several (key, window) pairs in one round trip. */
+static int query_many(pg_store *s, const char *stmt, const char *const *venues, const int64_t *from,
+                      const int64_t *to, size_t n, hcode_record_cb cb, void *data)
+{
+    if (!venues || !from || !to || !cb)
         return fail(s, HCODE_EINVAL, "invalid query", NULL);
     if (n == 0)
         return 0;
-    char *arr = malloc(n * 33 + 2);
-    if (!arr)
+    int rc = ready(s);
+    if (rc)
+        return rc;
+    size_t vlen = 3;
+    for (size_t i = 0; i < n; i++)
+        vlen += 2 * strlen(venues[i]) + 3;
+    char *va = malloc(vlen), *fa = malloc(n * 22 + 3), *ta = malloc(n * 22 + 3);
+    if (!va || !fa || !ta) {
+        free(va);
+        free(fa);
+        free(ta);
         return fail(s, HCODE_ENOMEM, "out of memory", NULL);
-    size_t o = 0;
-    arr[o++] = '{';
-    for (size_t i = 0; i < n; i++) {
-        if (!hex32(subjects[i])) {
-            free(arr);
-            return fail(s, HCODE_EINVAL, "invalid query", NULL);
-        }
-        if (i)
-            arr[o++] = ',';
-        memcpy(arr + o, subjects[i], 32);
-        o += 32;
     }
-    arr[o++] = '}';
-    arr[o] = '\0';
-    int rc = query(s, "hcode_qss", arr, from, to, cb, data);
-    free(arr);
+    char *p = va, *q = fa, *r = ta;
+    *p++ = *q++ = *r++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = *q++ = *r++ = ',';
+        p = arr_add(p, venues[i]);
+        q += sprintf(q, "%" PRId64, from[i]);
+        r += sprintf(r, "%" PRId64, to[i]);
+    }
+    *p++ = *q++ = *r++ = '}';
+    *p = *q = *r = '\0';
+    const char *v[3] = {va, fa, ta};
+    PGresult *res = PQexecPrepared(s->conn, stmt, 3, v, NULL, NULL, 0);
+    free(va);
+    free(fa);
+    free(ta);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = fail_res(s, "query", res);
+        PQclear(res);
+        return rc;
+    }
+    rc = deliver_rows(s, res, cb, data);
+    PQclear(res);
     return rc;
+}
+
+static int pg_query_venues(void *self, const char *const *venues, const int64_t *from, const int64_t *to,
+                           size_t n, hcode_record_cb cb, void *data)
+{
+    return query_many(self, "hcode_qvs", venues, from, to, n, cb, data);
+}
+
+static int pg_query_subjects(void *self, const char *const *subjects, const int64_t *from, const int64_t *to,
+                             size_t n, hcode_record_cb cb, void *data)
+{
+    pg_store *s = self;
+    for (size_t i = 0; i < n; i++)
+        if (!subjects || !hex32(subjects[i]))
+            return fail(s, HCODE_EINVAL, "invalid query", NULL);
+    return query_many(s, "hcode_qss", subjects, from, to, n, cb, data);
 }
 
 static int pg_query_venue(void *self, const char *venue_id, int64_t from, int64_t to,
@@ -716,6 +765,7 @@ static const hcode_store_ops *hcode__store_pg_ops(void)
         .put = pg_put,
         .query_subject = pg_query_subject,
         .query_subjects = pg_query_subjects,
+        .query_venues = pg_query_venues,
         .query_venue = pg_query_venue,
         .put_batch = pg_put_batch,
         .purge_before = pg_purge_before,

@@ -191,28 +191,28 @@ int hcode_store_query_venue(hcode_store *st, const char *venue_id, int64_t from,
     return query(st, false, venue_id, from, to, cb, data);
 }
 
-struct multi {
+struct vmulti {
     hcode_record_cb cb;
     void *data;
-    const char *const *subjects; /* sorted copy */
+    bool by_subject;
+    const char *const *keys;
+    const int64_t *from, *to;
     size_t n;
-    int64_t from, to;
     int user_rc;
     bool bad_record;
 };
 
-static int cmp_str(const void *a, const void *b)
+static int vmulti_cb(const hcode_record *rec, void *data)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int multi_cb(const hcode_record *rec, void *data)
-{
-    struct multi *w = data;
+    struct vmulti *w = data;
     if (w->user_rc || w->bad_record)
         return w->user_rc ? w->user_rc : HCODE_ECALLBACK;
-    if (!hcode__record_ok(rec) || rec->at < w->from || rec->at >= w->to ||
-        !bsearch(&rec->subject, w->subjects, w->n, sizeof *w->subjects, cmp_str)) {
+    bool inside = false;
+    if (hcode__record_ok(rec))
+        for (size_t i = 0; i < w->n && !inside; i++)
+            inside = rec->at >= w->from[i] && rec->at < w->to[i] &&
+                     !strcmp(w->by_subject ? rec->subject : rec->venue_id, w->keys[i]);
+    if (!inside) {
         w->bad_record = true;
         return HCODE_ECALLBACK;
     }
@@ -222,43 +222,51 @@ static int multi_cb(const hcode_record *rec, void *data)
     return rc;
 }
 
-int hcode_store_query_subjects(hcode_store *st, const char *const *subjects, size_t n, int64_t from,
-                               int64_t to, hcode_record_cb cb, void *data)
+static int query_many(hcode_store *st, bool by_subject, const char *const *keys, const int64_t *from,
+                      const int64_t *to, size_t n, hcode_record_cb cb, void *data)
 {
-    if (!st || (!subjects && n) || !cb)
+    if (!st || (n && (!keys || !from || !to)) || !cb)
         return HCODE_EINVAL;
     st->errmsg[0] = '\0';
     for (size_t i = 0; i < n; i++)
-        if (!subjects[i] || !hcode__hex32_ok(subjects[i]))
-            return hcode__store_err(st, HCODE_EINVAL, "subject must be a 32-character lower-case hex pseudonym");
-    if (from >= to || n == 0)
-        return HCODE_OK;
-    if (!(st->ops.version >= 2 && st->ops.query_subjects)) {
+        if (!keys[i] || (by_subject ? !hcode__hex32_ok(keys[i]) : !hcode__text_ok(keys[i], HCODE_TEXT_MAX)))
+            return hcode__store_err(st, HCODE_EINVAL, by_subject ? "subject must be a 32-character lower-case hex pseudonym"
+                                                                 : "venue id must be 1..128 bytes of text");
+    int (*many)(void *, const char *const *, const int64_t *, const int64_t *, size_t, hcode_record_cb, void *) =
+        st->ops.version >= 2 ? (by_subject ? st->ops.query_subjects : st->ops.query_venues) : NULL;
+    if (!many || n == 1) {
         for (size_t i = 0; i < n; i++) {
-            int rc = query(st, true, subjects[i], from, to, cb, data);
+            int rc = query(st, by_subject, keys[i], from[i], to[i], cb, data);
             if (rc)
                 return rc;
         }
         return HCODE_OK;
     }
-    const char **sorted = malloc(n * sizeof *sorted);
-    if (!sorted)
-        return hcode__store_err(st, HCODE_ENOMEM, "out of memory");
-    memcpy(sorted, subjects, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_str);
-    struct multi w = {cb, data, sorted, n, from, to, 0, false};
-    int rc = st->ops.query_subjects(st->self, subjects, n, from, to, multi_cb, &w);
-    free(sorted);
+    if (n == 0)
+        return HCODE_OK;
+    const char *m = by_subject ? "query_subjects" : "query_venues";
+    struct vmulti w = {cb, data, by_subject, keys, from, to, n, 0, false};
+    int rc = many(st->self, keys, from, to, n, vmulti_cb, &w);
     if (w.bad_record)
-        return hcode__store_err(st, HCODE_ECALLBACK,
-                                "storage backend query_subjects returned an invalid or out-of-range record");
+        return hcode__store_err(st, HCODE_ECALLBACK, "storage backend %s returned an invalid or out-of-range record", m);
     if (w.user_rc) {
         if (rc != w.user_rc)
-            return hcode__store_err(st, HCODE_ECALLBACK,
-                                    "storage backend query_subjects did not return the callback's stop value");
+            return hcode__store_err(st, HCODE_ECALLBACK, "storage backend %s did not return the callback's stop value", m);
         return rc;
     }
-    return normalise(st, rc, "query_subjects");
+    return normalise(st, rc, m);
+}
+
+int hcode_store_query_subjects(hcode_store *st, const char *const *subjects, const int64_t *from,
+                               const int64_t *to, size_t n, hcode_record_cb cb, void *data)
+{
+    return query_many(st, true, subjects, from, to, n, cb, data);
+}
+
+int hcode_store_query_venues(hcode_store *st, const char *const *venues, const int64_t *from,
+                             const int64_t *to, size_t n, hcode_record_cb cb, void *data)
+{
+    return query_many(st, false, venues, from, to, n, cb, data);
 }
 
 int hcode__store_purge_before(hcode_store *st, int64_t before, uint64_t *removed)

@@ -191,60 +191,113 @@ static int cut_cb(const hcode_record *rec, void *data)
     return 0;
 }
 
-/* Everyone (but the excluded) present at venue during [a, b): appends one
- * hit per intersection. Two store calls whatever the crowd: the venue's
- * records, then every candidate's records at once (query_subjects). */
-static int present_at(tctx *t, const char *venue, int64_t a, int64_t b, char (*ex)[33], size_t nex, int depth,
-                      hitlist *out)
+static int cand_order(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    return strcmp(x->r->subject, y->r->subject);
+}
+
+/* venue, then subject, then time, then kind: a venue's records are one run,
+ * a subject's records at a venue are in time order */
+static int by_venue_subject_time(const void *a, const void *b)
+{
+    const trec *x = a, *y = b;
+    int c = strcmp(x->venue, y->venue);
+    if (c)
+        return c;
+    c = by_subject_time(a, b);
+    return c ? c : x->kind - y->kind;
+}
+
+typedef struct vwin {
+    const char *venue;
+    int64_t a, b;
+} vwin;
+
+/* Everyone (but the excluded) present at w[i].venue during [w[i].a, w[i].b),
+ * for every window: appends one hit per intersection. Three store calls
+ * whatever the number of windows and the crowd: every venue window at once
+ * (query_venues), then every candidate at once (query_subjects). */
+static int present_at(tctx *t, const vwin *w, size_t nw, char (*ex)[33], size_t nex, int depth, hitlist *out)
 {
     reclist l = {NULL, 0, 0, &t->budget};
     cands c = {NULL, 0};
-    size_t ccap = 0, nsub = 0;
-    const char **subs = NULL;
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    int rc = hcode_store_query_venue(t->st, venue, a - t->dwell, b, collect_cb, &l);
+    size_t ccap = 0;
+    const char **subs = NULL, **vn = NULL;
+    int64_t *vf = NULL, *vt = NULL, *sf = NULL, *st = NULL;
+    int rc = 0;
+    if (!nw)
+        return 0;
+    vn = malloc(nw * sizeof *vn);
+    vf = malloc(nw * sizeof *vf);
+    vt = malloc(nw * sizeof *vt);
+    if (!vn || !vf || !vt) {
+        rc = hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nw; i++) {
+        vn[i] = w[i].venue;
+        vf[i] = w[i].a - t->dwell;
+        vt[i] = w[i].b;
+    }
+    rc = hcode_store_query_venues(t->st, vn, vf, vt, nw, collect_cb, &l);
     if (rc) {
         rc = query_err(t, rc);
         goto out;
     }
-    if (l.n)
-        qsort(l.v, l.n, sizeof *l.v, by_subject_time);
-    for (size_t i = 0; i < l.n; i++) {
-        const trec *r = &l.v[i];
-        if (r->kind != HCODE_RECORD_IN || excluded(r->subject, ex, nex))
-            continue;
-        int64_t end = r->at + t->dwell;
-        /* the next check-in or check-out of the same subject here */
-        for (size_t j = i + 1; j < l.n && !strcmp(l.v[j].subject, r->subject); j++)
-            if (l.v[j].at > r->at) {
-                if (l.v[j].at < end)
-                    end = l.v[j].at;
-                break;
+    /* windows of one venue may overlap: keep each record once */
+    if (l.n) {
+        qsort(l.v, l.n, sizeof *l.v, by_venue_subject_time);
+        size_t o = 1;
+        for (size_t i = 1; i < l.n; i++)
+            if (by_venue_subject_time(&l.v[i], &l.v[o - 1]))
+                l.v[o++] = l.v[i];
+        l.n = o;
+    }
+    for (size_t k = 0; k < nw; k++) {
+        int64_t a = w[k].a, b = w[k].b, qa = a - t->dwell;
+        for (size_t i = 0; i < l.n; i++) {
+            const trec *r = &l.v[i];
+            if (strcmp(r->venue, w[k].venue) || r->kind != HCODE_RECORD_IN || r->at < qa || r->at >= b ||
+                excluded(r->subject, ex, nex))
+                continue;
+            int64_t end = r->at + t->dwell;
+            /* the next check-in or check-out of the same subject here */
+            for (size_t j = i + 1; j < l.n && !strcmp(l.v[j].venue, r->venue) &&
+                                   !strcmp(l.v[j].subject, r->subject) && l.v[j].at < b; j++)
+                if (l.v[j].at > r->at) {
+                    if (l.v[j].at < end)
+                        end = l.v[j].at;
+                    break;
+                }
+            int64_t s = r->at > a ? r->at : a, e = end < b ? end : b;
+            if (s >= e)
+                continue;
+            if (grow((void **)&c.v, &ccap, c.n + 1, sizeof *c.v)) {
+                rc = hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
+                goto out;
             }
-        int64_t s = r->at > a ? r->at : a, e = end < b ? end : b;
-        if (s >= e)
-            continue;
-        if (grow((void **)&c.v, &ccap, c.n + 1, sizeof *c.v)) {
-            rc = hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
-            goto out;
+            c.v[c.n++] = (cand){r, s, e};
         }
-        c.v[c.n++] = (cand){r, s, e};
-        if (r->at + 1 < lo)
-            lo = r->at + 1;
-        if (e > hi)
-            hi = e;
     }
     if (c.n) {
         /* the next check-in anywhere else, for every candidate at once */
+        qsort(c.v, c.n, sizeof *c.v, cand_order);
         subs = malloc(c.n * sizeof *subs);
-        if (!subs) {
+        sf = malloc(c.n * sizeof *sf);
+        st = malloc(c.n * sizeof *st);
+        if (!subs || !sf || !st) {
             rc = hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
             goto out;
         }
-        for (size_t i = 0; i < c.n; i++)
-            if (!nsub || strcmp(subs[nsub - 1], c.v[i].r->subject))
-                subs[nsub++] = c.v[i].r->subject;
-        rc = hcode_store_query_subjects(t->st, subs, nsub, lo, hi, cut_cb, &c);
+        /* each candidate's own short window keeps every lookup to one
+         * day's partition and a few index entries */
+        for (size_t i = 0; i < c.n; i++) {
+            subs[i] = c.v[i].r->subject;
+            sf[i] = c.v[i].r->at + 1;
+            st[i] = c.v[i].e;
+        }
+        rc = hcode_store_query_subjects(t->st, subs, sf, st, c.n, cut_cb, &c);
         if (rc) {
             rc = query_err(t, rc);
             goto out;
@@ -260,13 +313,18 @@ static int present_at(tctx *t, const char *venue, int64_t a, int64_t b, char (*e
         }
         hit *h = &out->v[out->n++];
         memcpy(h->subject, k->r->subject, 33);
-        snprintf(h->venue, sizeof h->venue, "%s", venue);
+        snprintf(h->venue, sizeof h->venue, "%s", k->r->venue);
         h->start = k->s;
         h->seconds = k->e - k->s;
         h->depth = depth;
     }
 out:
+    free(vn);
+    free(vf);
+    free(vt);
     free(subs);
+    free(sf);
+    free(st);
     free(c.v);
     free(l.v);
     return rc;
@@ -328,8 +386,17 @@ static int contacts_of(tctx *t, const char *subject, int64_t from, int64_t to, i
                        size_t *capvisits)
 {
     int rc = presence(t, subject, from, to, visits, nvisits, capvisits);
-    for (size_t i = 0; !rc && i < *nvisits; i++)
-        rc = present_at(t, (*visits)[i].venue, (*visits)[i].start, (*visits)[i].end, ex, nex, depth, out);
+    vwin *w = NULL;
+    if (!rc && *nvisits) {
+        w = malloc(*nvisits * sizeof *w);
+        if (!w)
+            rc = hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
+        for (size_t i = 0; w && i < *nvisits; i++)
+            w[i] = (vwin){(*visits)[i].venue, (*visits)[i].start, (*visits)[i].end};
+        if (!rc)
+            rc = present_at(t, w, *nvisits, ex, nex, depth, out);
+        free(w);
+    }
     if (!rc)
         merge_sum(out, min_overlap);
     return rc;
@@ -477,7 +544,8 @@ int hcode_trace_venue(hcode_ctx *ctx, const char *venue_id, int64_t from, int64_
     hcode_trace *tr = trace_alloc();
     if (!tr)
         return hcode__err(ctx, HCODE_ENOMEM, "out of memory");
-    rc = present_at(&t, venue_id, from, to, NULL, 0, 1, &tr->contacts);
+    vwin win = {venue_id, from, to};
+    rc = present_at(&t, &win, 1, NULL, 0, 1, &tr->contacts);
     if (rc) {
         hcode_trace_free(tr);
         return rc;

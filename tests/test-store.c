@@ -201,11 +201,12 @@ END_TEST
  * for, and one version-1 struct whose (absent) query_subjects field holds
  * garbage: the library must not read it. */
 static int qss_calls;
-static int bad_qss(void *s, const char *const *subj, size_t n, int64_t f, int64_t t, hcode_record_cb cb, void *d)
+static int bad_qss(void *s, const char *const *subj, const int64_t *f, const int64_t *t, size_t n,
+                   hcode_record_cb cb, void *d)
 {
     (void)s; (void)subj; (void)n; (void)t;
     qss_calls++;
-    hcode_record r = mk(ids[0], f);
+    hcode_record r = mk(ids[0], f[0]);
     r.subject = "ffffffffffffffffffffffffffffffff";
     return cb(&r, d);
 }
@@ -220,6 +221,7 @@ static int one_q(void *s, const char *k, int64_t f, int64_t t, hcode_record_cb c
 START_TEST(query_subjects_batch_and_fallback)
 {
     const char *subs[] = {"0123456789abcdef0123456789abcdef", "00112233445566778899aabbccddeeff"};
+    const int64_t F[] = {10, 10}, T[] = {20, 20}, F0[] = {0, 0}, T0[] = {1000, 1000};
     hcode_store_ops ops = HCODE_STORE_OPS_INIT;
     ops.put = dummy_put;
     ops.query_subject = one_q;
@@ -228,17 +230,17 @@ START_TEST(query_subjects_batch_and_fallback)
     hcode_store *st;
     int n = 0;
     ck_assert_int_eq(hcode_store_new(&st, &ops, NULL), 0);
-    ck_assert_int_eq(hcode_store_query_subjects(st, subs, 2, 10, 20, count_cb, &n), HCODE_ECALLBACK);
+    ck_assert_int_eq(hcode_store_query_subjects(st, subs, F, T, 2, count_cb, &n), HCODE_ECALLBACK);
     ck_assert_int_eq(qss_calls, 1);
     ck_assert_int_eq(n, 0);
     const char *bad[] = {"not-hex"};
-    ck_assert_int_eq(hcode_store_query_subjects(st, bad, 1, 10, 20, count_cb, &n), HCODE_EINVAL);
+    ck_assert_int_eq(hcode_store_query_subjects(st, bad, F, T, 1, count_cb, &n), HCODE_EINVAL);
     hcode_store_free(st);
     /* version 1: query_subjects is not part of the struct; per-subject fallback */
     ops.version = 1;
     ck_assert_int_eq(hcode_store_new(&st, &ops, NULL), 0);
     qss_calls = 0;
-    ck_assert_int_eq(hcode_store_query_subjects(st, subs, 2, 10, 20, count_cb, &n), 0);
+    ck_assert_int_eq(hcode_store_query_subjects(st, subs, F, T, 2, count_cb, &n), 0);
     ck_assert_int_eq(qss_calls, 0);
     ck_assert_int_eq(n, 2);
     hcode_store_free(st);
@@ -251,7 +253,7 @@ START_TEST(query_subjects_batch_and_fallback)
     ck_assert_int_eq(hcode_store_put(st, &b), 0);
     ck_assert_int_eq(hcode_store_put(st, &c), 0);
     n = 0;
-    ck_assert_int_eq(hcode_store_query_subjects(st, subs, 2, 0, 1000, count_cb, &n), 0);
+    ck_assert_int_eq(hcode_store_query_subjects(st, subs, F0, T0, 2, count_cb, &n), 0);
     ck_assert_int_eq(n, 2);
     hcode_store_free(st);
 }

@@ -65,14 +65,20 @@ typedef struct hcode_store_ops {
     void (*close)(void *self);
 
     /* --- optional (version 2) --- */
-    /* Records of any of the n subjects with from <= at < to, in any order:
-     * one round trip instead of n for a database server (tracing asks for
-     * many contacts at once). Fallback: query_subject per subject. */
-    int (*query_subjects)(void *self, const char *const *subjects, size_t n, int64_t from,
-                          int64_t to, hcode_record_cb cb, void *data);
+    /* Records of subjects[i] with from[i] <= at < to[i], for every i, in
+     * one call: one round trip instead of n for a database server (tracing
+     * asks about many contacts at once). A record in several windows may be
+     * delivered more than once. Fallback: query_subject per window. */
+    int (*query_subjects)(void *self, const char *const *subjects, const int64_t *from,
+                          const int64_t *to, size_t n, hcode_record_cb cb, void *data);
+    /* Records at venues[i] with from[i] <= at < to[i], for every i, in one
+     * call (a record in several windows may be delivered more than once).
+     * Fallback: query_venue per window. */
+    int (*query_venues)(void *self, const char *const *venues, const int64_t *from,
+                        const int64_t *to, size_t n, hcode_record_cb cb, void *data);
 } hcode_store_ops;
 
-#define HCODE_STORE_OPS_INIT {HCODE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define HCODE_STORE_OPS_INIT {HCODE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* Size of the ops struct this library was built with (for bindings). */
 size_t hcode_store_ops_size(void);
