@@ -62,19 +62,19 @@ class DictStore(hcode.Store):
 
 
 class BatchQueryStore(DictStore):
-    """Also answers query_subjects (store ops version 2) and counts calls."""
+    """Also answers query_subjects/query_venues (store ops version 2)."""
 
     def __init__(self):
         super().__init__()
-        self.calls = {"query_subject": 0, "query_subjects": 0}
+        self.calls = {"query_subjects": 0, "query_venues": 0}
 
-    def query_subject(self, subject, frm, to):
-        self.calls["query_subject"] += 1
-        return super().query_subject(subject, frm, to)
-
-    def query_subjects(self, subjects, frm, to):
+    def query_subjects(self, windows):
         self.calls["query_subjects"] += 1
-        return [r for s in subjects for r in DictStore.query_subject(self, s, frm, to)]
+        return [r for s, f, t in windows for r in DictStore.query_subject(self, s, f, t)]
+
+    def query_venues(self, windows):
+        self.calls["query_venues"] += 1
+        return [r for v, f, t in windows for r in DictStore.query_venue(self, v, f, t)]
 
 
 class FailingStore(DictStore):
@@ -329,11 +329,20 @@ class TestPythonStore(Base, StoreScenario):
         self.assertIn('"purpose":"case 1"', st.audit[0])
         self.assertEqual(res[0].depth, 1)
 
-    def test_python_store_with_query_subjects(self):
+    def test_python_store_with_batched_queries(self):
         st = BatchQueryStore()
         self.ctx.set_store(st)
-        self.scenario()
-        self.assertGreater(st.calls["query_subjects"], 0)
+        self.ctx.set_audit_key(self.issuer)
+        v1, v2 = self.place(), self.place("370102-000456", "Cafe")
+        a, b, c = self.person(ID_A), self.person(ID_B), self.person(ID_C)
+        for venue, code, at in [(v1, a, T + H), (v1, b, T + H + 600), (v2, a, T + 3 * H), (v2, c, T + 3 * H + 900)]:
+            self.assertTrue(self.ctx.checkin(venue, code, at=at).admitted)
+        res = self.ctx.trace(pseudonym=self.issuer.pseudonym(ID_A), frm=T, to=T + 86400,
+                             operator="o", purpose="p")
+        self.assertEqual(sorted((x.subject, x.venue_id, x.overlap_seconds) for x in res),
+                         sorted([(self.issuer.pseudonym(ID_B), "370102-000123", 3000),
+                                 (self.issuer.pseudonym(ID_C), "370102-000456", 2700)]))
+        self.assertEqual(st.calls, {"query_subjects": 1, "query_venues": 1})
 
     def test_exception_in_put_is_reraised_not_a_crash(self):
         st = FailingStore("put")

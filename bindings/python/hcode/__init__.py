@@ -642,16 +642,18 @@ class Store:
         purge_before(before) -> int          number removed
         audit_append(line)                   durably append one audit line
         audit_read() -> iterable of str      the audit lines, in order
-        query_subjects(subjects, frm, to)    records of any of the subjects
-                                             (one call instead of one per
-                                             subject: tracing asks for many)
+        query_subjects(windows)              records of subject s with
+        query_venues(windows)                frm <= at < to for every
+                                             (s, frm, to) in windows (venue
+                                             ids for query_venues): one
+                                             call instead of one per window
 
     An exception raised by a method becomes an error code of the C call
     that invoked it (an HcodeError's own code, else HCODE_ECALLBACK) and
     is re-raised from the Context method that started the call.
     """
 
-    _OPTIONAL = ("put_batch", "purge_before", "audit_append", "audit_read", "query_subjects")
+    _OPTIONAL = ("put_batch", "purge_before", "audit_append", "audit_read", "query_subjects", "query_venues")
 
     def put(self, record):
         raise NotImplementedError
@@ -702,6 +704,8 @@ class _StoreBinding:
             ops.audit_read = L.store_audit_read_t(self._guard(self._audit_read))
         if store._offers("query_subjects"):
             ops.query_subjects = L.store_query_subjects_t(self._guard(self._query_subjects))
+        if store._offers("query_venues"):
+            ops.query_venues = L.store_query_venues_t(self._guard(self._query_venues))
         ops.errmsg = L.store_errmsg_t(self._errmsg_cb)
         ops.close = L.store_close_t(self._close_cb)
         # the struct holds references to the function objects; keep both
@@ -749,9 +753,15 @@ class _StoreBinding:
     def _query_venue(self, venue_id, frm, to, cb, data):
         return self._feed(self.store.query_venue(_s(venue_id), frm, to), cb, data)
 
-    def _query_subjects(self, subjects, n, frm, to, cb, data):
-        names = [_s(subjects[i]) for i in range(n)]
-        return self._feed(self.store.query_subjects(names, frm, to), cb, data)
+    @staticmethod
+    def _windows(keys, frm, to, n):
+        return [(_s(keys[i]), frm[i], to[i]) for i in range(n)]
+
+    def _query_subjects(self, subjects, frm, to, n, cb, data):
+        return self._feed(self.store.query_subjects(self._windows(subjects, frm, to, n)), cb, data)
+
+    def _query_venues(self, venues, frm, to, n, cb, data):
+        return self._feed(self.store.query_venues(self._windows(venues, frm, to, n)), cb, data)
 
     def _purge_before(self, before, removed):
         n = self.store.purge_before(before)

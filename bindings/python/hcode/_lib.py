@@ -125,8 +125,10 @@ store_purge_before_t = CFUNCTYPE(c_int, c_void_p, c_int64, POINTER(c_uint64))
 store_audit_append_t = CFUNCTYPE(c_int, c_void_p, c_char_p)
 store_audit_read_t = CFUNCTYPE(c_int, c_void_p, hcode_audit_line_cb, c_void_p)
 store_errmsg_t = CFUNCTYPE(c_void_p, c_void_p)
-store_query_subjects_t = CFUNCTYPE(c_int, c_void_p, POINTER(c_char_p), c_size_t, c_int64, c_int64,
-                                   hcode_record_cb, c_void_p)
+store_query_subjects_t = CFUNCTYPE(c_int, c_void_p, POINTER(c_char_p), POINTER(c_int64),
+                                   POINTER(c_int64), c_size_t, hcode_record_cb, c_void_p)
+store_query_venues_t = CFUNCTYPE(c_int, c_void_p, POINTER(c_char_p), POINTER(c_int64),
+                                 POINTER(c_int64), c_size_t, hcode_record_cb, c_void_p)
 store_close_t = CFUNCTYPE(None, c_void_p)
 
 
@@ -144,6 +146,7 @@ class hcode_store_ops(Structure):
         ("close", store_close_t),
         # version 2
         ("query_subjects", store_query_subjects_t),
+        ("query_venues", store_query_venues_t),
     ]
 
 
@@ -245,7 +248,8 @@ _fn('hcode_store_put', c_int, [POINTER(hcode_store), POINTER(hcode_record)])
 _fn('hcode_store_put_batch', c_int, [POINTER(hcode_store), POINTER(hcode_record), c_size_t])
 _fn('hcode_store_query_subject', c_int, [POINTER(hcode_store), c_char_p, c_int64, c_int64, hcode_record_cb, c_void_p])
 _fn('hcode_store_query_venue', c_int, [POINTER(hcode_store), c_char_p, c_int64, c_int64, hcode_record_cb, c_void_p])
-_fn('hcode_store_query_subjects', c_int, [POINTER(hcode_store), POINTER(c_char_p), c_size_t, c_int64, c_int64, hcode_record_cb, c_void_p])
+_fn('hcode_store_query_subjects', c_int, [POINTER(hcode_store), POINTER(c_char_p), POINTER(c_int64), POINTER(c_int64), c_size_t, hcode_record_cb, c_void_p])
+_fn('hcode_store_query_venues', c_int, [POINTER(hcode_store), POINTER(c_char_p), POINTER(c_int64), POINTER(c_int64), c_size_t, hcode_record_cb, c_void_p])
 _fn('hcode_store_errmsg', c_char_p, [POINTER(hcode_store)])
 
 # ---- include/hcode/policy.h ----
