@@ -2,6 +2,7 @@
  * return-code normalisation, and opening built-in backends by URI. */
 #include "store-private.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,10 @@ int hcode_store_new(hcode_store **out, const hcode_store_ops *ops, void *self)
     hcode_store *st = calloc(1, sizeof *st);
     if (!st)
         return HCODE_ENOMEM;
-    /* Version 1 is the whole struct; later versions copy their own prefix. */
-    memcpy(&st->ops, ops, sizeof st->ops);
+    /* Copy only the fields the caller's version has (a version-1 struct
+     * ends at close); the rest stays zero. */
+    size_t n = ops->version == 1 ? offsetof(hcode_store_ops, presentation_consume) : sizeof st->ops;
+    memcpy(&st->ops, ops, n);
     st->self = self;
     *out = st;
     return HCODE_OK;
@@ -210,6 +213,22 @@ int hcode__store_audit_append(hcode_store *st, const char *line)
     if (!hcode__store_has_audit(st))
         return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend keeps no audit log");
     return normalise(st, st->ops.audit_append(st->self, line), "audit_append");
+}
+
+bool hcode__store_has_consume(const hcode_store *st)
+{
+    return st && st->ops.version >= 2 && st->ops.presentation_consume;
+}
+
+int hcode__store_consume(hcode_store *st, const uint8_t id[16], int64_t until, int64_t at)
+{
+    if (!hcode__store_has_consume(st))
+        return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend keeps no replay cache");
+    st->errmsg[0] = '\0';
+    int rc = st->ops.presentation_consume(st->self, id, until, at);
+    if (rc == HCODE_EEXIST)
+        return rc;
+    return normalise(st, rc, "presentation_consume");
 }
 
 struct awrap {
