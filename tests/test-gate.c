@@ -8,6 +8,7 @@
 #include "store-private.h"
 
 #include <check.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,21 @@ START_TEST(version1_backend_falls_back)
     ops.presentation_consume = never_consume;
     ck_assert_int_eq(hcode_store_new(&st, &ops, self), 0);
     ck_assert_int_eq(hcode_ctx_set_store(ctx, st), 0);
+    /* a version-1 struct exactly as large as the old header made it: never
+     * read past its end (the sanitizer build checks this) */
+    size_t v1size = offsetof(hcode_store_ops, presentation_consume);
+    hcode_store *st1 = NULL;
+    ck_assert_int_eq(hcode_store_open(&m, ":memory:"), 0);
+    ops.close = m->ops.close;
+    void *old = malloc(v1size);
+    ck_assert_ptr_nonnull(old);
+    memcpy(old, &ops, v1size);
+    ck_assert_int_eq(hcode_store_new(&st1, old, m->self), 0);
+    m->ops.close = NULL;
+    hcode_store_free(m);
+    free(old);
+    ck_assert(!hcode__store_has_consume(st1));
+    hcode_store_free(st1);
     char *d2 = present(holder, cred, T0 + 200);
     ck_assert_str_eq(checkin(d2, T0 + 201, &ok), "admitted");
     ck_assert_int_eq(v2_called, 0);
