@@ -14,5 +14,7 @@
 #include "hcode/trace.h"
 #include "hcode/audit.h"
 #include "hcode/qr.h"
+#include "hcode/outbox.h"
+#include "hcode/import.h"
 
 #endif

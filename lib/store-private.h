@@ -17,6 +17,8 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
                              size_t errlen);
 /* The PostgreSQL backend (lib/store-pg.c), built when HCODE_HAVE_PG is defined. */
 int hcode__store_pg_open(hcode_store **out, const char *uri);
+/* The same, with the reason for a failure in err. */
+int hcode__store_pg_open_msg(hcode_store **out, const char *uri, char *err, size_t errlen);
 
 /* Sets the store's error detail. Returns code. */
 int hcode__store_err(hcode_store *st, int code, const char *fmt, ...) HCODE__PRINTF(3, 4);

@@ -53,10 +53,13 @@ int hcode_store_new(hcode_store **out, const hcode_store_ops *ops, void *self)
     hcode_store *st = calloc(1, sizeof *st);
     if (!st)
         return HCODE_ENOMEM;
-    /* Copy only the fields the caller's version has (a version-1 struct
-     * ends at close); the rest stays zero. */
-    size_t n = ops->version == 1 ? offsetof(hcode_store_ops, presentation_consume) : sizeof st->ops;
-    memcpy(&st->ops, ops, n);
+    /* An older host's struct is shorter: copy only the fields its version
+     * has (version 1 ends at close, version 2 at query_subjects); the rest
+     * stay NULL and their fallbacks apply. */
+    size_t have = ops->version >= 3   ? sizeof st->ops
+                  : ops->version == 2 ? offsetof(hcode_store_ops, presentation_consume)
+                                      : offsetof(hcode_store_ops, query_subjects);
+    memcpy(&st->ops, ops, have);
     st->self = self;
     *out = st;
     return HCODE_OK;
@@ -191,6 +194,76 @@ int hcode_store_query_venue(hcode_store *st, const char *venue_id, int64_t from,
     return query(st, false, venue_id, from, to, cb, data);
 }
 
+struct multi {
+    hcode_record_cb cb;
+    void *data;
+    const char *const *subjects; /* sorted copy */
+    size_t n;
+    int64_t from, to;
+    int user_rc;
+    bool bad_record;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int multi_cb(const hcode_record *rec, void *data)
+{
+    struct multi *w = data;
+    if (w->user_rc || w->bad_record)
+        return w->user_rc ? w->user_rc : HCODE_ECALLBACK;
+    if (!hcode__record_ok(rec) || rec->at < w->from || rec->at >= w->to ||
+        !bsearch(&rec->subject, w->subjects, w->n, sizeof *w->subjects, cmp_str)) {
+        w->bad_record = true;
+        return HCODE_ECALLBACK;
+    }
+    int rc = w->cb(rec, w->data);
+    if (rc)
+        w->user_rc = rc;
+    return rc;
+}
+
+int hcode_store_query_subjects(hcode_store *st, const char *const *subjects, size_t n, int64_t from,
+                               int64_t to, hcode_record_cb cb, void *data)
+{
+    if (!st || (!subjects && n) || !cb)
+        return HCODE_EINVAL;
+    st->errmsg[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (!subjects[i] || !hcode__hex32_ok(subjects[i]))
+            return hcode__store_err(st, HCODE_EINVAL, "subject must be a 32-character lower-case hex pseudonym");
+    if (from >= to || n == 0)
+        return HCODE_OK;
+    if (!(st->ops.version >= 2 && st->ops.query_subjects)) {
+        for (size_t i = 0; i < n; i++) {
+            int rc = query(st, true, subjects[i], from, to, cb, data);
+            if (rc)
+                return rc;
+        }
+        return HCODE_OK;
+    }
+    const char **sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return hcode__store_err(st, HCODE_ENOMEM, "out of memory");
+    memcpy(sorted, subjects, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_str);
+    struct multi w = {cb, data, sorted, n, from, to, 0, false};
+    int rc = st->ops.query_subjects(st->self, subjects, n, from, to, multi_cb, &w);
+    free(sorted);
+    if (w.bad_record)
+        return hcode__store_err(st, HCODE_ECALLBACK,
+                                "storage backend query_subjects returned an invalid or out-of-range record");
+    if (w.user_rc) {
+        if (rc != w.user_rc)
+            return hcode__store_err(st, HCODE_ECALLBACK,
+                                    "storage backend query_subjects did not return the callback's stop value");
+        return rc;
+    }
+    return normalise(st, rc, "query_subjects");
+}
+
 int hcode__store_purge_before(hcode_store *st, int64_t before, uint64_t *removed)
 {
     *removed = 0;
@@ -217,7 +290,7 @@ int hcode__store_audit_append(hcode_store *st, const char *line)
 
 bool hcode__store_has_consume(const hcode_store *st)
 {
-    return st && st->ops.version >= 2 && st->ops.presentation_consume;
+    return st && st->ops.version >= 3 && st->ops.presentation_consume;
 }
 
 int hcode__store_consume(hcode_store *st, const uint8_t id[16], int64_t until, int64_t at)
@@ -273,9 +346,10 @@ static int open_uri(hcode_store **out, const char *uri, char *err, size_t errlen
         return hcode__store_memory_open(out);
     if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11)) {
 #ifdef HCODE_HAVE_PG
-        int rc = hcode__store_pg_open(out, uri);
+        char detail[512];
+        int rc = hcode__store_pg_open_msg(out, uri, detail, sizeof detail);
         if (rc)
-            snprintf(err, errlen, "cannot open PostgreSQL store: %s", hcode_strerror(rc));
+            snprintf(err, errlen, "cannot open PostgreSQL store: %.200s", detail[0] ? detail : hcode_strerror(rc));
         return rc;
 #else
         snprintf(err, errlen, "PostgreSQL storage is not built in (configure with -Dpostgresql=enabled)");

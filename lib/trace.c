@@ -148,18 +148,6 @@ static int presence(tctx *t, const char *subject, int64_t lo, int64_t hi, visit 
     return 0;
 }
 
-struct first_in {
-    int64_t at;
-};
-
-static int first_in_cb(const hcode_record *r, void *data)
-{
-    struct first_in *f = data;
-    if (r->kind == HCODE_RECORD_IN && r->at < f->at)
-        f->at = r->at;
-    return 0;
-}
-
 static bool excluded(const char *subject, char (*ex)[33], size_t nex)
 {
     for (size_t i = 0; i < nex; i++)
@@ -168,16 +156,56 @@ static bool excluded(const char *subject, char (*ex)[33], size_t nex)
     return false;
 }
 
+/* A presence at the venue overlapping the window, before "the next check-in
+ * anywhere" has cut it short. */
+typedef struct cand {
+    const trec *r;
+    int64_t s, e;
+} cand;
+
+typedef struct cands {
+    cand *v;     /* grouped by subject (the venue's records are sorted so) */
+    size_t n;
+} cands;
+
+static int cand_subject_cmp(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const cand *)elem)->r->subject);
+}
+
+/* A record of one of the candidates: a check-in anywhere after a
+ * candidate's own check-in, and before its end, ends that presence. */
+static int cut_cb(const hcode_record *rec, void *data)
+{
+    cands *c = data;
+    if (rec->kind != HCODE_RECORD_IN)
+        return 0;
+    cand *hit = bsearch(rec->subject, c->v, c->n, sizeof *c->v, cand_subject_cmp);
+    if (!hit)
+        return 0;
+    while (hit > c->v && !strcmp(hit[-1].r->subject, rec->subject))
+        hit--;
+    for (; hit < c->v + c->n && !strcmp(hit->r->subject, rec->subject); hit++)
+        if (rec->at > hit->r->at && rec->at < hit->e)
+            hit->e = rec->at;
+    return 0;
+}
+
 /* Everyone (but the excluded) present at venue during [a, b): appends one
- * hit per intersection. */
+ * hit per intersection. Two store calls whatever the crowd: the venue's
+ * records, then every candidate's records at once (query_subjects). */
 static int present_at(tctx *t, const char *venue, int64_t a, int64_t b, char (*ex)[33], size_t nex, int depth,
                       hitlist *out)
 {
     reclist l = {NULL, 0, 0, &t->budget};
+    cands c = {NULL, 0};
+    size_t ccap = 0, nsub = 0;
+    const char **subs = NULL;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
     int rc = hcode_store_query_venue(t->st, venue, a - t->dwell, b, collect_cb, &l);
     if (rc) {
-        free(l.v);
-        return query_err(t, rc);
+        rc = query_err(t, rc);
+        goto out;
     }
     if (l.n)
         qsort(l.v, l.n, sizeof *l.v, by_subject_time);
@@ -196,29 +224,52 @@ static int present_at(tctx *t, const char *venue, int64_t a, int64_t b, char (*e
         int64_t s = r->at > a ? r->at : a, e = end < b ? end : b;
         if (s >= e)
             continue;
-        /* the next check-in anywhere else */
-        struct first_in f = {e};
-        rc = hcode_store_query_subject(t->st, r->subject, r->at + 1, e, first_in_cb, &f);
-        if (rc) {
-            free(l.v);
-            return query_err(t, rc);
+        if (grow((void **)&c.v, &ccap, c.n + 1, sizeof *c.v)) {
+            rc = hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
+            goto out;
         }
-        e = f.at;
-        if (s >= e)
+        c.v[c.n++] = (cand){r, s, e};
+        if (r->at + 1 < lo)
+            lo = r->at + 1;
+        if (e > hi)
+            hi = e;
+    }
+    if (c.n) {
+        /* the next check-in anywhere else, for every candidate at once */
+        subs = malloc(c.n * sizeof *subs);
+        if (!subs) {
+            rc = hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < c.n; i++)
+            if (!nsub || strcmp(subs[nsub - 1], c.v[i].r->subject))
+                subs[nsub++] = c.v[i].r->subject;
+        rc = hcode_store_query_subjects(t->st, subs, nsub, lo, hi, cut_cb, &c);
+        if (rc) {
+            rc = query_err(t, rc);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < c.n; i++) {
+        const cand *k = &c.v[i];
+        if (k->s >= k->e)
             continue;
         if (grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v)) {
-            free(l.v);
-            return hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
+            rc = hcode__err(t->ctx, HCODE_ENOMEM, "out of memory");
+            goto out;
         }
         hit *h = &out->v[out->n++];
-        memcpy(h->subject, r->subject, 33);
+        memcpy(h->subject, k->r->subject, 33);
         snprintf(h->venue, sizeof h->venue, "%s", venue);
-        h->start = s;
-        h->seconds = e - s;
+        h->start = k->s;
+        h->seconds = k->e - k->s;
         h->depth = depth;
     }
+out:
+    free(subs);
+    free(c.v);
     free(l.v);
-    return 0;
+    return rc;
 }
 
 static int hit_key_cmp(const void *a, const void *b)

@@ -253,7 +253,7 @@ START_TEST(printed_codes)
 END_TEST
 
 /* A version-1 backend (filled by an older header: its struct ends at
- * close) is accepted; presentations then use the context's own cache. */
+ * close) or a version-2 one (ends at query_subjects) is accepted; presentations then use the context's own cache. */
 static int v2_called;
 static int never_consume(void *self, const uint8_t *id, int64_t until, int64_t at)
 {
@@ -275,7 +275,7 @@ START_TEST(version1_backend_falls_back)
     /* a version-1 struct's presentation_consume slot is never read: a
      * backend built from the memory backend's methods, as version 1 */
     hcode_store_ops ops = HCODE_STORE_OPS_INIT;
-    ck_assert_uint_eq(ops.version, 2);
+    ck_assert_uint_eq(ops.version, 3);
     hcode_store *m;
     ck_assert_int_eq(hcode_store_open(&m, ":memory:"), 0);
     ops = m->ops;
@@ -288,7 +288,7 @@ START_TEST(version1_backend_falls_back)
     ck_assert_int_eq(hcode_ctx_set_store(ctx, st), 0);
     /* a version-1 struct exactly as large as the old header made it: never
      * read past its end (the sanitizer build checks this) */
-    size_t v1size = offsetof(hcode_store_ops, presentation_consume);
+    size_t v1size = offsetof(hcode_store_ops, query_subjects);
     hcode_store *st1 = NULL;
     ck_assert_int_eq(hcode_store_open(&m, ":memory:"), 0);
     ops.close = m->ops.close;
@@ -304,7 +304,22 @@ START_TEST(version1_backend_falls_back)
     char *d2 = present(holder, cred, T0 + 200);
     ck_assert_str_eq(checkin(d2, T0 + 201, &ok), "admitted");
     ck_assert_int_eq(v2_called, 0);
-    /* the same struct as version 2 uses the method */
+    /* version 2 (query_subjects, no presentation_consume) does not have it either */
+    ck_assert_int_eq(hcode_store_open(&m, ":memory:"), 0);
+    ops = m->ops;
+    self = m->self;
+    m->ops.close = NULL;
+    hcode_store_free(m);
+    ops.version = 2;
+    ops.presentation_consume = never_consume;
+    ck_assert_int_eq(hcode_store_new(&st, &ops, self), 0);
+    ck_assert(!hcode__store_has_consume(st));
+    ck_assert_int_eq(hcode_ctx_set_store(ctx, st), 0);
+    char *d25 = present(holder, cred, T0 + 250);
+    ck_assert_str_eq(checkin(d25, T0 + 251, &ok), "admitted");
+    ck_assert_int_eq(v2_called, 0);
+    hcode_free(d25);
+    /* the same struct as version 3 uses the method */
     ck_assert_int_eq(hcode_store_open(&m, ":memory:"), 0);
     ops = m->ops;
     self = m->self;

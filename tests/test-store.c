@@ -197,6 +197,66 @@ START_TEST(registration_checks)
 }
 END_TEST
 
+/* A version-2 backend whose query_subjects answers a subject nobody asked
+ * for, and one version-1 struct whose (absent) query_subjects field holds
+ * garbage: the library must not read it. */
+static int qss_calls;
+static int bad_qss(void *s, const char *const *subj, size_t n, int64_t f, int64_t t, hcode_record_cb cb, void *d)
+{
+    (void)s; (void)subj; (void)n; (void)t;
+    qss_calls++;
+    hcode_record r = mk(ids[0], f);
+    r.subject = "ffffffffffffffffffffffffffffffff";
+    return cb(&r, d);
+}
+static int one_q(void *s, const char *k, int64_t f, int64_t t, hcode_record_cb cb, void *d)
+{
+    (void)s; (void)t;
+    hcode_record r = mk(ids[1], f);
+    r.subject = k;
+    return cb(&r, d);
+}
+
+START_TEST(query_subjects_batch_and_fallback)
+{
+    const char *subs[] = {"0123456789abcdef0123456789abcdef", "00112233445566778899aabbccddeeff"};
+    hcode_store_ops ops = HCODE_STORE_OPS_INIT;
+    ops.put = dummy_put;
+    ops.query_subject = one_q;
+    ops.query_venue = dummy_q;
+    ops.query_subjects = bad_qss;
+    hcode_store *st;
+    int n = 0;
+    ck_assert_int_eq(hcode_store_new(&st, &ops, NULL), 0);
+    ck_assert_int_eq(hcode_store_query_subjects(st, subs, 2, 10, 20, count_cb, &n), HCODE_ECALLBACK);
+    ck_assert_int_eq(qss_calls, 1);
+    ck_assert_int_eq(n, 0);
+    const char *bad[] = {"not-hex"};
+    ck_assert_int_eq(hcode_store_query_subjects(st, bad, 1, 10, 20, count_cb, &n), HCODE_EINVAL);
+    hcode_store_free(st);
+    /* version 1: query_subjects is not part of the struct; per-subject fallback */
+    ops.version = 1;
+    ck_assert_int_eq(hcode_store_new(&st, &ops, NULL), 0);
+    qss_calls = 0;
+    ck_assert_int_eq(hcode_store_query_subjects(st, subs, 2, 10, 20, count_cb, &n), 0);
+    ck_assert_int_eq(qss_calls, 0);
+    ck_assert_int_eq(n, 2);
+    hcode_store_free(st);
+    /* the built-in backends answer for several subjects */
+    ck_assert_int_eq(hcode_store_open(&st, ":memory:"), 0);
+    hcode_record a = mk(ids[0], 100), b = mk(ids[1], 150), c = mk(ids[2], 160);
+    b.subject = subs[1];
+    c.subject = "ffffffffffffffffffffffffffffffff";
+    ck_assert_int_eq(hcode_store_put(st, &a), 0);
+    ck_assert_int_eq(hcode_store_put(st, &b), 0);
+    ck_assert_int_eq(hcode_store_put(st, &c), 0);
+    n = 0;
+    ck_assert_int_eq(hcode_store_query_subjects(st, subs, 2, 0, 1000, count_cb, &n), 0);
+    ck_assert_int_eq(n, 2);
+    hcode_store_free(st);
+}
+END_TEST
+
 START_TEST(open_by_uri)
 {
     hcode_store *st = NULL;
@@ -206,6 +266,13 @@ START_TEST(open_by_uri)
     ck_assert_int_eq(hcode_store_open(&st, "postgresql://localhost/x"), HCODE_EUNSUPPORTED);
     ck_assert_int_eq(hcode_ctx_open_store(ctx, "postgresql://localhost/x"), HCODE_EUNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(hcode_errmsg(ctx), "PostgreSQL"));
+#else
+    /* nothing listens on port 1: a clear error, no store */
+    ck_assert_int_eq(hcode_store_open(&st, "postgresql://postgres@127.0.0.1:1/x?connect_timeout=2"), HCODE_ESTORE);
+    ck_assert_ptr_null(st);
+    ck_assert_int_eq(hcode_ctx_open_store(ctx, "postgresql://postgres@127.0.0.1:1/x?connect_timeout=2"), HCODE_ESTORE);
+    ck_assert_ptr_nonnull(strstr(hcode_errmsg(ctx), "PostgreSQL"));
+    ck_assert_ptr_nonnull(strstr(hcode_errmsg(ctx), "127.0.0.1"));
 #endif
     ck_assert_int_eq(hcode_ctx_open_store(ctx, "/nonexistent-dir/x.db"), HCODE_EIO);
     const char *d = test_tmpdir();
@@ -276,6 +343,7 @@ int main(void)
     tcase_add_test(tc, bad_records_never_reach_the_caller);
     tcase_add_test(tc, checkin_not_acknowledged_by_faulty_backends);
     tcase_add_test(tc, registration_checks);
+    tcase_add_test(tc, query_subjects_batch_and_fallback);
     tcase_add_test(tc, open_by_uri);
     suite_add_tcase(s, tc);
     tc = tcase_create("sqlite");

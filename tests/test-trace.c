@@ -12,7 +12,13 @@
 #define M 60
 #define DAY (24 * 3600)
 
+#ifdef HCODE_TEST_BACKEND_PG
+/* the same tests against PostgreSQL (tests/meson.build: trace-pg) */
+int factory_pg(hcode_store **out, void *arg);
+static int (*const factories[])(hcode_store **, void *) = {factory_pg};
+#else
 static int (*const factories[])(hcode_store **, void *) = {factory_memory, factory_sqlite};
+#endif
 
 static hcode_ctx *setup(int backend)
 {

@@ -10,6 +10,8 @@ int cmd_verify(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 int cmd_present(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_checkin(int argc, char **argv);
 int cmd_checkout(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

@@ -27,10 +27,15 @@ static const char checkin_help[] =
     "                    max_code_age, dwell, require_presentation; default: green only,\n"
     "                    printed accepted, no age limit, 1h dwell, bare codes accepted\n"
     "  --gate ID         the gate's id, stored with the record\n"
+    "  --outbox PATH     with a postgresql:// DB: when the server cannot be reached, commit the\n"
+    "                    record durably to this local file and acknowledge it as queued; this\n"
+    "                    and every later command with the same outbox (and hcode sync) deliver\n"
+    "                    it exactly once, with its original time\n"
     "  --at T            time of the check-in (ISO 8601 UTC or Unix seconds; default now)\n"
     "  --skew D          clock-skew tolerance (default 30s)\n"
     "  --json            one JSON object per person: admitted, reason, status, subject, venue_id,\n"
-    "                    at, record_id, message, manual_check, presentation\n\n"
+    "                    at, record_id, message, manual_check, presentation, and queued\n"
+    "                    with --outbox\n\n"
     "Reasons: admitted, manual_identity_check (admitted: staff must check the identity of a\n"
     "printed code's holder; printed as MANUAL IDENTITY CHECK), status_not_admitted,\n"
     "printed_not_accepted, holder_binding_required, replayed, stale, revoked, expired, ...\n"
@@ -54,13 +59,14 @@ static const char checkout_help[] =
     "  --freshness D     presentation window (default 60s)\n"
     "  --venue PAYLOAD   the venue's code (HCV1:...)\n"
     "  --gate ID         the gate's id\n"
+    "  --outbox PATH     queue locally when the server cannot be reached (as checkin)\n"
     "  --at T            time of the check-out (default now)\n"
     "  --skew D          clock-skew tolerance (default 30s)\n"
     "  --json            one JSON object per person, as checkin\n\n"
     "Exit status: 0 recorded, 1 refused (invalid code), 2 usage error, 3 runtime error.\n";
 
 static int one(hcode_ctx *ctx, const char *cmd, bool checkin, const char *person, const char *venue,
-               const char *gate, int64_t at, bool json)
+               const char *gate, int64_t at, bool json, hcode_outbox *ob)
 {
     hcode_admission *a = NULL;
     int rc = checkin ? hcode_checkin(ctx, person, venue, gate, at, &a) : hcode_checkout(ctx, person, venue, gate, at, &a);
@@ -73,16 +79,23 @@ static int one(hcode_ctx *ctx, const char *cmd, bool checkin, const char *person
             hcode_admission_free(a);
             return cli_fail(EXIT_RUNTIME, cmd, "out of memory");
         }
-        cli_print_json_line(s);
+        size_t n = strlen(s);
+        if (ob && n && s[n - 1] == '}') {
+            s[n - 1] = '\0';
+            printf("%s,\"queued\":%s}\n", s, ok && hcode_outbox_last_queued(ob) ? "true" : "false");
+        } else {
+            cli_print_json_line(s);
+        }
         hcode_free(s);
     } else if (ok) {
         char t[32];
         const char *st = hcode_status_name(hcode_admission_status(a));
         if (hcode_admission_manual_check(a))
             printf("MANUAL IDENTITY CHECK: %s\n", hcode_admission_message(a));
-        printf("%s %s subject=%s venue=%s at=%s%s\n", checkin ? "admitted" : "checked out", st ? st : "",
+        printf("%s %s subject=%s venue=%s at=%s%s%s\n", checkin ? "admitted" : "checked out", st ? st : "",
                hcode_admission_subject(a), hcode_admission_venue_id(a), cli_format_time(hcode_admission_at(a), t),
-               hcode_admission_manual_check(a) ? " manual_identity_check" : "");
+               hcode_admission_manual_check(a) ? " manual_identity_check" : "",
+               ob && hcode_outbox_last_queued(ob) ? " (queued)" : "");
     } else {
         printf("denied %s: %s\n", hcode_admission_reason(a), hcode_admission_message(a));
     }
@@ -103,6 +116,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         {"venue", required_argument, 0, 'v'}, {"policy", required_argument, 0, 'p'},
         {"gate", required_argument, 0, 'g'},  {"at", required_argument, 0, 'a'},
         {"json", no_argument, 0, 'j'},        {"help", no_argument, 0, 'h'},
+        {"outbox", required_argument, 0, 'o'},
         {0, 0, 0, 0},
     };
     char **av = cli_expand_trust(&argc, argv);
@@ -110,7 +124,8 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         return cli_fail(EXIT_RUNTIME, cmd, "out of memory");
     cli_trustopts topts;
     int c, ret = 0;
-    const char *db = NULL, *venue = NULL, *policy = NULL, *gate = NULL;
+    const char *db = NULL, *venue = NULL, *policy = NULL, *gate = NULL, *outbox = NULL;
+    hcode_outbox *ob = NULL;
     int64_t at = HCODE_NOW, skew = -1;
     bool json = false;
     hcode_ctx *ctx = NULL;
@@ -137,6 +152,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
             policy = optarg;
             break;
         case 'g': gate = optarg; break;
+        case 'o': outbox = optarg; break;
         case 'j': json = true; break;
         case 'a':
             if (!cli_parse_time(optarg, &at)) {
@@ -187,15 +203,38 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
             goto out;
         }
     }
-    if ((ret = cli_open_db(ctx, cmd, db)) != 0)
+    if (outbox) {
+        if (strncmp(db, "postgresql://", 13) && strncmp(db, "postgres://", 11)) {
+            ret = cli_fail(EXIT_USAGE, cmd, "--outbox needs a postgresql:// --db");
+            goto out;
+        }
+        if ((rc = hcode_outbox_open(&ob, outbox)) != 0) {
+            ret = cli_fail(EXIT_RUNTIME, cmd, "--outbox %s: %s", outbox, hcode_strerror(rc));
+            goto out;
+        }
+        /* the server may be away: then every record is queued */
+        hcode_store *inner = NULL, *st = NULL;
+        if (hcode_store_open(&inner, db) != 0)
+            inner = NULL;
+        if ((rc = hcode_outbox_store_new(&st, ob, inner)) != 0) {
+            hcode_store_free(inner);
+            ret = cli_fail(EXIT_RUNTIME, cmd, "%s", hcode_strerror(rc));
+            goto out;
+        }
+        if ((rc = hcode_ctx_set_store(ctx, st)) != 0) {
+            ret = cli_fail(EXIT_RUNTIME, cmd, "%s", hcode_strerror(rc));
+            goto out;
+        }
+    } else if ((ret = cli_open_db(ctx, cmd, db)) != 0) {
         goto out;
+    }
     if (optind == argc || (optind + 1 == argc && !strcmp(av[optind], "-"))) {
         static char line[HCODE_PAYLOAD_MAX + 2];
         bool too_long;
         while (cli_read_line(stdin, line, sizeof line, &too_long)) {
             if (!line[0])
                 continue;
-            int r = one(ctx, cmd, checkin, too_long ? "" : line, venue, gate, at, json);
+            int r = one(ctx, cmd, checkin, too_long ? "" : line, venue, gate, at, json, ob);
             if (r == EXIT_RUNTIME) {
                 ret = r;
                 goto out;
@@ -205,7 +244,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         }
     } else {
         for (int i = optind; i < argc; i++) {
-            int r = one(ctx, cmd, checkin, av[i], venue, gate, at, json);
+            int r = one(ctx, cmd, checkin, av[i], venue, gate, at, json, ob);
             if (r == EXIT_RUNTIME) {
                 ret = r;
                 goto out;
@@ -218,6 +257,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
 out:
     hcode_ctx_free(ctx);
     cli_trustopts_free(&topts);
+    hcode_outbox_free(ob);
     free(av);
     return ret;
 }

@@ -16,6 +16,8 @@ static const struct command {
     {"trust", cmd_trust, "trust sign: sign a trust list of issuer keys with a root key"},
     {"revoke", cmd_revoke, "sign a revocation list of codes"},
     {"present", cmd_present, "make a dynamic presentation of a holder-bound code"},
+    {"import", cmd_import, "bulk import of legacy check-in registers (CSV)"},
+    {"sync", cmd_sync, "deliver a gate outbox to the database"},
     {"checkin", cmd_checkin, "check a person in at a venue (policy, durable record)"},
     {"checkout", cmd_checkout, "record a person leaving a venue"},
     {"trace", cmd_trace, "reverse trace of a case or a venue (audited)"},

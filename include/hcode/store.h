@@ -84,6 +84,10 @@ int hcode_store_query_subject(hcode_store *st, const char *subject, int64_t from
                               hcode_record_cb cb, void *data) HCODE_WUR;
 int hcode_store_query_venue(hcode_store *st, const char *venue_id, int64_t from, int64_t to,
                             hcode_record_cb cb, void *data) HCODE_WUR;
+/* Records of any of n subjects with from <= at < to, in any order (one
+ * backend call when the backend has query_subjects, else one per subject). */
+int hcode_store_query_subjects(hcode_store *st, const char *const *subjects, size_t n, int64_t from,
+                               int64_t to, hcode_record_cb cb, void *data) HCODE_WUR;
 /* Detail for the last failure on this store ("" if none). */
 const char *hcode_store_errmsg(const hcode_store *st);
 
