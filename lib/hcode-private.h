@@ -19,15 +19,6 @@
 #define HCODE__PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define HCODE__PRINTF(a, b)
-int hcode__verify_cose(const hcode_ctx *ctx, const uint8_t *buf, size_t len, int expect,
-                       int64_t at, hcode_verdict *v);
-int hcode__verify_into(hcode_ctx *ctx, const char *payload, size_t len, int64_t at,
-                       hcode_verdict *v);
-
-/* files */
-int hcode__read_file(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len);
-int hcode__trust_add_pub_json(hcode_ctx *ctx, const char *text, size_t len, const char *what);
-
 #endif
 
 /* A trusted issuer key. */

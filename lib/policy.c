@@ -12,6 +12,7 @@ struct hcode_policy {
     int printed;
     int64_t max_age;
     int64_t dwell;
+    bool require_presentation;
 };
 
 #define MAX_DURATION (366LL * 24 * 3600)
@@ -81,6 +82,16 @@ int hcode_policy_set_dwell(hcode_policy *p, int64_t seconds)
     if (!p || seconds <= 0 || seconds > MAX_DURATION)
         return HCODE_EINVAL;
     p->dwell = seconds;
+    return HCODE_OK;
+}
+
+int hcode_policy_require_presentation(const hcode_policy *p) { return p && p->require_presentation; }
+
+int hcode_policy_set_require_presentation(hcode_policy *p, int on)
+{
+    if (!p)
+        return HCODE_EINVAL;
+    p->require_presentation = on != 0;
     return HCODE_OK;
 }
 
@@ -188,6 +199,12 @@ int hcode_policy_parse(hcode_ctx *ctx, const char *text, size_t len, hcode_polic
                 goto out;
             }
             p->dwell = d;
+        } else if (!strcmp(key, "require_presentation")) {
+            if (!json_is_boolean(v)) {
+                rc = hcode__err(ctx, HCODE_EFORMAT, "policy: \"require_presentation\" must be true or false");
+                goto out;
+            }
+            p->require_presentation = json_is_true(v);
         } else {
             rc = hcode__err(ctx, HCODE_EFORMAT, "policy: unknown member \"%s\"", key);
             goto out;

@@ -117,6 +117,7 @@ int hcode_presentation_consume(hcode_ctx *ctx, const hcode_verdict *v)
     hcode__replay_ent *e = &ts->replay[ts->nreplay++];
     memcpy(e->id, v->pres_id, 16);
     e->until = v->pres_until;
+    ts->replay_gen++;
     return HCODE_OK;
 }
 

@@ -198,7 +198,10 @@ void hcode_qr_cache_clear(hcode_ctx *ctx)
 /* ---- verdicts -------------------------------------------------------------- */
 
 /* A fingerprint of everything a verdict depends on besides the payload and
- * the time: the trusted keys and the skew. */
+ * the time: the trusted keys, the skew, the revocation lists (they are
+ * only ever added, so their number and total size change with each load),
+ * the presentation window and policy, and the replay cache (a
+ * presentation that admitted someone must stop being reported valid). */
 static void trust_fingerprint(const hcode_ctx *ctx, uint8_t fp[16])
 {
     crypto_generichash_state st;
@@ -215,8 +218,8 @@ static void trust_fingerprint(const hcode_ctx *ctx, uint8_t fp[16])
     /* revocation lists and presentation policy change verdicts too */
     if (ctx->ts) {
         const struct hcode__tstate *t = ctx->ts;
-        const int64_t more[4] = {(int64_t)t->nrev, (int64_t)t->rev_total, t->freshness,
-                                 t->require_presentation};
+        const int64_t more[5] = {(int64_t)t->nrev, (int64_t)t->rev_total, t->freshness,
+                                 t->require_presentation, (int64_t)t->replay_gen};
         crypto_generichash_update(&st, (const uint8_t *)more, sizeof more);
     }
     crypto_generichash_final(&st, fp, 16);
@@ -231,11 +234,19 @@ static void verdict_for(hcode_ctx *ctx, struct hcode__qr_state *s, const uint8_t
         cache_slot *victim = &s->cache[0];
         for (size_t i = 0; i < CACHE_SLOTS; i++) {
             cache_slot *c = &s->cache[i];
-            if (c->used && !sodium_memcmp(c->key, key, sizeof key) && at >= c->at &&
-                at - c->at <= s->window) {
-                c->stamp = ++s->clock;
-                *v = c->v;
-                return;
+            if (c->used && !sodium_memcmp(c->key, key, sizeof key)) {
+                /* a valid verdict is reused only while it would still be
+                 * valid: not past the code's expiry or a presentation's
+                 * window; otherwise this slot is verified afresh */
+                if (at >= c->at && at - c->at <= s->window &&
+                    (c->v.code != HCODE_V_VALID ||
+                     (at <= c->v.exp + ctx->skew && (!c->v.has_pres_id || at <= c->v.pres_until)))) {
+                    c->stamp = ++s->clock;
+                    *v = c->v;
+                    return;
+                }
+                victim = c;
+                break;
             }
             if (!c->used || (victim->used && c->stamp < victim->stamp))
                 victim = c;

@@ -17,6 +17,8 @@ typedef struct mem {
     size_t n, cap;
     char **audit;
     size_t naudit, capaudit;
+    struct mpres { uint8_t id[16]; int64_t until; } *pres;   /* consumed presentations */
+    size_t npres, cappres;
 } mem;
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -154,6 +156,28 @@ static int m_audit_read(void *self, hcode_audit_line_cb cb, void *data)
     return 0;
 }
 
+/* Presentation replay cache: expired entries are dropped as we go, so it
+ * holds at most the presentations admitted within one window. */
+static int m_presentation_consume(void *self, const uint8_t *id, int64_t until, int64_t at)
+{
+    mem *m = self;
+    size_t j = 0;
+    for (size_t i = 0; i < m->npres; i++) {
+        if (m->pres[i].until < at)
+            continue;
+        if (!memcmp(m->pres[i].id, id, 16))
+            return HCODE_EEXIST;
+        m->pres[j++] = m->pres[i];
+    }
+    m->npres = j;
+    if (grow((void **)&m->pres, &m->cappres, m->npres + 1, sizeof *m->pres))
+        return HCODE_ENOMEM;
+    memcpy(m->pres[m->npres].id, id, 16);
+    m->pres[m->npres].until = until;
+    m->npres++;
+    return 0;
+}
+
 static void m_close(void *self)
 {
     mem *m = self;
@@ -164,6 +188,7 @@ static void m_close(void *self)
     for (size_t i = 0; i < m->naudit; i++)
         free(m->audit[i]);
     free(m->audit);
+    free(m->pres);
     free(m->recs);
     free(m);
 }
@@ -182,6 +207,7 @@ int hcode__store_memory_open(hcode_store **out)
     ops.audit_append = m_audit_append;
     ops.audit_read = m_audit_read;
     ops.close = m_close;
+    ops.presentation_consume = m_presentation_consume;
     int rc = hcode_store_new(out, &ops, m);
     if (rc)
         free(m);

@@ -124,7 +124,8 @@ static const char schema_sql[] =
     " status smallint NOT NULL, PRIMARY KEY (record_id, at)) PARTITION BY RANGE (at);"
     "CREATE INDEX IF NOT EXISTS hcode_checkin_subject_at ON hcode_checkin (subject, at);"
     "CREATE INDEX IF NOT EXISTS hcode_checkin_venue_at ON hcode_checkin (venue_id, at);"
-    "CREATE TABLE IF NOT EXISTS hcode_audit (seq bigserial PRIMARY KEY, line text NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS hcode_audit (seq bigserial PRIMARY KEY, line text NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS hcode_presented (id bytea PRIMARY KEY, until bigint NOT NULL);";
 
 static int prepare(pg_store *s)
 {
@@ -148,6 +149,12 @@ static int prepare(pg_store *s)
          "SELECT encode(record_id, 'hex'), encode(subject, 'hex'), venue_id, gate, at, kind, status"
          " FROM hcode_checkin WHERE venue_id = $1 AND at >= $2 AND at < $3", 3},
         {"hcode_audit_put", "INSERT INTO hcode_audit (line) VALUES ($1)", 1},
+        /* one statement, so two gates cannot both admit one presentation:
+         * a row comes back only when the id was new or its entry expired */
+        {"hcode_consume",
+         "INSERT INTO hcode_presented (id, until) VALUES (decode($1, 'hex'), $2)"
+         " ON CONFLICT (id) DO UPDATE SET until = EXCLUDED.until WHERE hcode_presented.until < $3"
+         " RETURNING 1", 3},
     };
     for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) {
         PGresult *r = PQprepare(s->conn, st[i].name, st[i].sql, st[i].n, NULL);
@@ -684,6 +691,33 @@ static int pg_audit_append(void *self, const char *line)
     return rc;
 }
 
+static int pg_presentation_consume(void *self, const uint8_t *id, int64_t until, int64_t at)
+{
+    pg_store *s = self;
+    if (!id)
+        return fail(s, HCODE_EINVAL, "invalid presentation id", NULL);
+    int rc = ready(s);
+    if (rc)
+        return rc;
+    static const char hex[] = "0123456789abcdef";
+    char idhex[33], u[24], a[24];
+    for (int i = 0; i < 16; i++) {
+        idhex[2 * i] = hex[id[i] >> 4];
+        idhex[2 * i + 1] = hex[id[i] & 15];
+    }
+    idhex[32] = '\0';
+    snprintf(u, sizeof u, "%" PRId64, until);
+    snprintf(a, sizeof a, "%" PRId64, at);
+    const char *v[3] = {idhex, u, a};
+    PGresult *r = PQexecPrepared(s->conn, "hcode_consume", 3, v, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        rc = fail_res(s, "presentation consume", r);
+    else if (PQntuples(r) == 0)
+        rc = HCODE_EEXIST;
+    PQclear(r);
+    return rc;
+}
+
 static int pg_audit_read(void *self, hcode_audit_line_cb cb, void *data)
 {
     pg_store *s = self;
@@ -766,6 +800,7 @@ static const hcode_store_ops *hcode__store_pg_ops(void)
         .query_subject = pg_query_subject,
         .query_subjects = pg_query_subjects,
         .query_venues = pg_query_venues,
+        .presentation_consume = pg_presentation_consume,
         .query_venue = pg_query_venue,
         .put_batch = pg_put_batch,
         .purge_before = pg_purge_before,

@@ -32,5 +32,11 @@ int hcode__store_purge_before(hcode_store *st, int64_t before, uint64_t *removed
 bool hcode__store_has_audit(const hcode_store *st);
 int hcode__store_audit_append(hcode_store *st, const char *line);
 int hcode__store_audit_read(hcode_store *st, hcode_audit_line_cb cb, void *data);
+/* True when the backend keeps the shared presentation replay cache. */
+bool hcode__store_has_consume(const hcode_store *st);
+/* presentation_consume: 0 newly consumed, HCODE_EEXIST already consumed
+ * within its window, HCODE_EUNSUPPORTED without the method, or the
+ * backend's error. */
+int hcode__store_consume(hcode_store *st, const uint8_t id[16], int64_t until, int64_t at);
 
 #endif

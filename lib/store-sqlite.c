@@ -15,6 +15,10 @@
  *   index checkin_subject_time(sid, at), checkin_venue_time(venue, at)
  *   audit(seq, line)          the hash-chained audit log, keyed by each
  *                             entry's seq
+ *   presented(id, until)      replay cache of dynamic presentations that
+ *                             admitted someone: 16-byte replay id (a hash
+ *                             of the presentation), kept until its window
+ *                             ends; expired rows are deleted on each use
  * Nothing else is stored: no identifier in clear, no names.
  *
  * Durability: WAL, synchronous=FULL by default (see hcode/store.h). */
@@ -32,7 +36,8 @@
 
 enum {
     S_INS, S_GET, S_INS_FULL, S_SUBJ_GET, S_SUBJ_INS, S_PLACE_GET, S_PLACE_INS,
-    S_Q_SUBJ, S_Q_VENUE, S_AUDIT_INS, S_AUDIT_READ, S_BEGIN, S_COMMIT, S_ROLLBACK, S_COUNT
+    S_Q_SUBJ, S_Q_VENUE, S_AUDIT_INS, S_AUDIT_READ, S_BEGIN, S_COMMIT, S_ROLLBACK,
+    S_PRES_GET, S_PRES_PUT, S_PRES_EXPIRE, S_COUNT
 };
 
 static const char *const sql_text[S_COUNT] = {
@@ -54,6 +59,9 @@ static const char *const sql_text[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
+    [S_PRES_GET] = "SELECT until FROM presented WHERE id=?1",
+    [S_PRES_PUT] = "INSERT OR REPLACE INTO presented(id,until) VALUES(?1,?2)",
+    [S_PRES_EXPIRE] = "DELETE FROM presented WHERE until<?1",
 };
 
 static const char schema[] =
@@ -64,7 +72,9 @@ static const char schema[] =
     " info INTEGER NOT NULL, gate INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS checkin_subject_time ON checkin(sid, at);"
     "CREATE INDEX IF NOT EXISTS checkin_venue_time ON checkin(venue, at);"
-    "CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, line TEXT NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, line TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS presented(id BLOB PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS presented_until ON presented(until);";
 
 typedef struct sq {
     sqlite3 *db;
@@ -376,6 +386,56 @@ static int s_audit_read(void *self, hcode_audit_line_cb cb, void *data)
     return rc == SQLITE_DONE ? 0 : fail(s, HCODE_ESTORE, "audit read");
 }
 
+/* Check and record in one IMMEDIATE transaction: two gates (processes)
+ * offered the same presentation cannot both get 0. */
+static int s_presentation_consume(void *self, const uint8_t *id, int64_t until, int64_t at)
+{
+    sq *s = self;
+    s->err[0] = '\0';
+    int rc = exec1(s, S_BEGIN);
+    if (rc)
+        return rc;
+    sqlite3_stmt *x = stmt(s, S_PRES_GET);
+    sqlite3_bind_blob(x, 1, id, 16, SQLITE_STATIC);
+    int step = sqlite3_step(x);
+    bool live = step == SQLITE_ROW && sqlite3_column_int64(x, 0) >= at;
+    sqlite3_reset(x);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        rc = fail(s, HCODE_ESTORE, "read replay cache");
+        goto out;
+    }
+    if (live) {
+        rc = HCODE_EEXIST;
+        goto out;
+    }
+    x = stmt(s, S_PRES_EXPIRE);
+    sqlite3_bind_int64(x, 1, at);
+    step = sqlite3_step(x);
+    sqlite3_reset(x);
+    if (step != SQLITE_DONE) {
+        rc = fail(s, HCODE_ESTORE, "expire replay cache");
+        goto out;
+    }
+    x = stmt(s, S_PRES_PUT);
+    sqlite3_bind_blob(x, 1, id, 16, SQLITE_STATIC);
+    sqlite3_bind_int64(x, 2, until);
+    step = sqlite3_step(x);
+    sqlite3_reset(x);
+    if (step != SQLITE_DONE) {
+        rc = fail(s, HCODE_ESTORE, "write replay cache");
+        goto out;
+    }
+    rc = exec1(s, S_COMMIT);
+out:
+    if (rc && !sqlite3_get_autocommit(s->db)) {
+        char keep[sizeof s->err];
+        memcpy(keep, s->err, sizeof keep);
+        exec1(s, S_ROLLBACK);
+        memcpy(s->err, keep, sizeof keep);
+    }
+    return rc;
+}
+
 static void s_close(void *self)
 {
     sq *s = self;
@@ -461,6 +521,7 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
     ops.audit_read = s_audit_read;
     ops.errmsg = s_errmsg;
     ops.close = s_close;
+    ops.presentation_consume = s_presentation_consume;
     rc = hcode_store_new(out, &ops, s);
     if (rc == 0)
         return 0;

@@ -2,8 +2,8 @@
  * return-code normalisation, and opening built-in backends by URI. */
 #include "store-private.h"
 
-#include <stdio.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,8 +54,11 @@ int hcode_store_new(hcode_store **out, const hcode_store_ops *ops, void *self)
     if (!st)
         return HCODE_ENOMEM;
     /* An older host's struct is shorter: copy only the fields its version
-     * has; the rest stay NULL and their fallbacks apply. */
-    size_t have = ops->version >= 2 ? sizeof st->ops : offsetof(hcode_store_ops, query_subjects);
+     * has (version 1 ends at close, version 2 at query_subjects); the rest
+     * stay NULL and their fallbacks apply. */
+    size_t have = ops->version >= 3   ? sizeof st->ops
+                  : ops->version == 2 ? offsetof(hcode_store_ops, presentation_consume)
+                                      : offsetof(hcode_store_ops, query_subjects);
     memcpy(&st->ops, ops, have);
     st->self = self;
     *out = st;
@@ -291,6 +294,22 @@ int hcode__store_audit_append(hcode_store *st, const char *line)
     if (!hcode__store_has_audit(st))
         return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend keeps no audit log");
     return normalise(st, st->ops.audit_append(st->self, line), "audit_append");
+}
+
+bool hcode__store_has_consume(const hcode_store *st)
+{
+    return st && st->ops.version >= 3 && st->ops.presentation_consume;
+}
+
+int hcode__store_consume(hcode_store *st, const uint8_t id[16], int64_t until, int64_t at)
+{
+    if (!hcode__store_has_consume(st))
+        return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend keeps no replay cache");
+    st->errmsg[0] = '\0';
+    int rc = st->ops.presentation_consume(st->self, id, until, at);
+    if (rc == HCODE_EEXIST)
+        return rc;
+    return normalise(st, rc, "presentation_consume");
 }
 
 struct awrap {

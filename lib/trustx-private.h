@@ -27,6 +27,7 @@ struct hcode__tstate {
     int require_presentation;
     hcode__replay_ent *replay;     /* HCODE_REPLAY_MAX slots, allocated on first use */
     size_t nreplay;
+    uint64_t replay_gen;           /* bumped by every consume (scan verdict caches key on it) */
 };
 
 /* The context's state, allocated on first use (NULL on out of memory). */

@@ -152,14 +152,35 @@ START_TEST(policy_from_json)
     char *y = person("Y-1", HCODE_YELLOW, 0, T0), *pr = person("P-1", HCODE_GREEN, HCODE_FLAG_PRINTED, T0);
     ck_assert_str_eq(checkin(y, venue, T0 + 60, &ok), "admitted");
     ck_assert(ok);
-    ck_assert_str_eq(checkin(pr, venue, T0 + 60, &ok), "manual_check");
+    /* printed + manual: admitted, recorded, flagged for staff */
+    hcode_admission *a = NULL;
+    ck_assert_int_eq(hcode_checkin(ctx, pr, venue, NULL, T0 + 60, &a), 0);
+    ck_assert(hcode_admission_admitted(a));
+    ck_assert_str_eq(hcode_admission_reason(a), "manual_identity_check");
+    ck_assert(hcode_admission_manual_check(a));
+    ck_assert_str_ne(hcode_admission_message(a), "");
+    char *json = NULL;
+    ck_assert_int_eq(hcode_admission_to_json(a, &json), 0);
+    ck_assert_ptr_nonnull(strstr(json, "\"manual_check\":true"));
+    hcode_free(json);
+    hcode_admission_free(a);
     ck_assert_str_eq(checkin(y, venue, T0 + 7201, &ok), "code_too_old");
+    ck_assert_str_eq(checkin(pr, venue, T0 + 7201, &ok), "code_too_old");
     ck_assert_int_eq(hcode_policy_new(&p), 0);
     ck_assert_int_eq(hcode_policy_set_printed(p, HCODE_PRINTED_REJECT), 0);
     ck_assert_int_eq(hcode_ctx_set_policy(ctx, p), 0);
     ck_assert_str_eq(checkin(pr, venue, T0 + 60, &ok), "printed_not_accepted");
     ck_assert_str_eq(checkin(y, venue, T0 + 60, &ok), "status_not_admitted");
-    ck_assert_int_eq(stored(), 1);
+    /* accept (the default): admitted without a manual check */
+    ck_assert_int_eq(hcode_ctx_set_policy(ctx, NULL), 0);
+    ck_assert_int_eq(hcode_checkin(ctx, pr, venue, NULL, T0 + 60, &a), 0);
+    ck_assert_str_eq(hcode_admission_reason(a), "admitted");
+    ck_assert(!hcode_admission_manual_check(a));
+    ck_assert_int_eq(hcode_admission_to_json(a, &json), 0);
+    ck_assert_ptr_nonnull(strstr(json, "\"manual_check\":false"));
+    hcode_free(json);
+    hcode_admission_free(a);
+    ck_assert_int_eq(stored(), 3);
     hcode_free(y);
     hcode_free(pr);
 }
@@ -170,7 +191,8 @@ START_TEST(policy_rejects_bad_files)
     static const char *bad[] = {
         "[]", "{\"admit\":\"green\"}", "{\"admit\":[\"blue\"]}", "{\"printed\":\"maybe\"}",
         "{\"dwell\":0}", "{\"dwell\":\"-5m\"}", "{\"max_code_age\":\"99999d\"}", "{\"admitt\":[\"green\"]}",
-        "{\"admit\":[\"green\"],\"admit\":[\"red\"]}", "{", "",
+        "{\"admit\":[\"green\"],\"admit\":[\"red\"]}", "{", "", "{\"require_presentation\":1}",
+        "{\"require_presentation\":\"yes\"}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         hcode_policy *p = (hcode_policy *)1;

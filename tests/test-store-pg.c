@@ -223,6 +223,30 @@ START_TEST(audit_lines_in_order)
 }
 END_TEST
 
+/* The replay cache of presentations is shared by every gate process on the
+ * server: a second consume of a live id is refused, an expired one is
+ * taken again, and a second connection sees the first one's entry. */
+START_TEST(presentation_replay_shared)
+{
+    char *uri;
+    hcode_store *st = open_fresh(&uri), *st2 = NULL;
+    uint8_t id[16], other[16];
+    memset(id, 0xab, sizeof id);
+    memset(other, 0x01, sizeof other);
+    ck_assert(hcode__store_has_consume(st));
+    ck_assert_int_eq(hcode__store_consume(st, id, 1000, 900), 0);
+    ck_assert_int_eq(hcode__store_consume(st, id, 1000, 950), HCODE_EEXIST);
+    ck_assert_int_eq(hcode__store_consume(st, other, 1000, 950), 0);
+    ck_assert_int_eq(hcode_store_open(&st2, uri), 0);
+    ck_assert_int_eq(hcode__store_consume(st2, id, 1000, 999), HCODE_EEXIST);
+    ck_assert_int_eq(hcode__store_consume(st2, id, 2000, 1001), 0); /* expired: taken again */
+    ck_assert_int_eq(hcode__store_consume(st, id, 2000, 1500), HCODE_EEXIST);
+    hcode_store_free(st2);
+    hcode_store_free(st);
+    free(uri);
+}
+END_TEST
+
 START_TEST(unreachable_server_is_an_error)
 {
     hcode_store *st = NULL;
@@ -291,6 +315,7 @@ int main(void)
     tcase_add_test(tc, extreme_times);
     tcase_add_test(tc, purge_drops_partitions);
     tcase_add_test(tc, audit_lines_in_order);
+    tcase_add_test(tc, presentation_replay_shared);
     tcase_add_test(tc, unreachable_server_is_an_error);
     tcase_add_test(tc, concurrent_writers_lose_nothing);
     suite_add_tcase(s, tc);

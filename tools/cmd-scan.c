@@ -2,25 +2,30 @@
 #include "cli.h"
 #include "commands.h"
 #include "keyload.h"
+#include "trustopts.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
-    "usage: hcode scan [--trust FILE...] [--at T] [--skew D] [--json] IMAGE...\n\n"
-    "Finds every QR code in each image (PNG, JPEG or PGM) and verifies it offline.\n"
-    "Codes that are not health or venue codes are listed too, as malformed.\n\n"
-    "  --trust FILE...   trusted issuer public keys (PREFIX.pub); repeatable; without\n"
-    "                    any, every code is reported as unknown_issuer\n"
+    "usage: hcode scan [--trust FILE...] [--root ROOT.pub] [--revoked LIST]... [--freshness D]\n"
+    "                  [--require-presentation] [--at T] [--skew D] [--json] IMAGE...\n\n"
+    "Finds every QR code in each image (PNG, JPEG or PGM) and verifies it offline:\n"
+    "person codes, venue codes and live presentations (HCD1:, checked for freshness).\n"
+    "Codes that are not health or venue codes are listed too, as malformed. Scanning\n"
+    "does not use a presentation up (only a check-in does).\n\n"
+    CLI_TRUSTOPTS_HELP
+    "                    (without any --trust, every code is reported as unknown_issuer)\n"
     "  --at T            verify as of time T (ISO 8601 UTC or Unix seconds; default now)\n"
-    "  --skew D          clock-skew tolerance for iat/exp (default 30s)\n"
+    "  --skew D          clock-skew tolerance for iat/exp and presentation times (default 30s)\n"
     "  --json            one JSON object per code found: image, the verify fields (valid,\n"
     "                    kind, issuer, region, iat, exp, status/subject or venue_id/name,\n"
     "                    error/message when invalid) and payload; an image without codes\n"
     "                    gives {\"image\":...,\"valid\":false,\"error\":\"no_code\",...}\n\n"
     "Exit status: 0 every image had at least one valid code, 1 otherwise,\n"
-    "2 usage error, 3 an image could not be read or decoded.\n";
+    "2 usage error, 3 an image could not be read or decoded, or a trust or revocation\n"
+    "list was refused.\n";
 
 static void print_json_escaped(const char *s)
 {
@@ -90,7 +95,8 @@ static int scan_one(hcode_ctx *ctx, const char *path, int64_t at, bool json)
                    hcode_verdict_venue_name(v), hcode_verdict_venue_region(v), hcode_verdict_issuer(v),
                    cli_format_time(hcode_verdict_exp(v), t));
         else if (ok)
-            printf("valid person %s subject=%s region=%s issuer=%s expires=%s",
+            printf("valid %s %s subject=%s region=%s issuer=%s expires=%s",
+                   hcode_kind_name(hcode_verdict_kind(v)),
                    hcode_status_name(hcode_verdict_status(v)), hcode_verdict_subject(v),
                    hcode_verdict_region(v), hcode_verdict_issuer(v),
                    cli_format_time(hcode_verdict_exp(v), t));
@@ -110,26 +116,25 @@ static int scan_one(hcode_ctx *ctx, const char *path, int64_t at, bool json)
 int cmd_scan(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"trust", required_argument, 0, 'T'}, {"at", required_argument, 0, 'a'},
+        CLI_TRUSTOPTS_LONG,                   {"at", required_argument, 0, 'a'},
         {"skew", required_argument, 0, 'k'},  {"json", no_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0},
     };
     char **av = cli_expand_trust(&argc, argv);
     if (!av)
         return cli_fail(EXIT_RUNTIME, "scan", "out of memory");
-    char **trust = calloc((size_t)argc + 1, sizeof *trust);
-    int ntrust = 0, c, ret = 0;
+    cli_trustopts topts;
+    int c, ret = 0;
     int64_t at = HCODE_NOW, skew = -1;
     bool json = false;
     hcode_ctx *ctx = NULL;
-    if (!trust) {
-        ret = cli_fail(EXIT_RUNTIME, "scan", "out of memory");
-        goto out;
+    if (cli_trustopts_init(&topts, argc)) {
+        free(av);
+        return cli_fail(EXIT_RUNTIME, "scan", "out of memory");
     }
     optind = 0;
     while ((c = getopt_long(argc, av, "+", opts, NULL)) != -1) {
         switch (c) {
-        case 'T': trust[ntrust++] = optarg; break;
         case 'j': json = true; break;
         case 'a':
             if (!cli_parse_time(optarg, &at)) {
@@ -144,7 +149,14 @@ int cmd_scan(int argc, char **argv)
             }
             break;
         case 'h': fputs(help, stdout); goto out;
-        default: fputs(help, stderr); ret = EXIT_USAGE; goto out;
+        default:
+            ret = cli_trustopts_take(&topts, "scan", c, optarg);
+            if (ret < 0) {
+                fputs(help, stderr);
+                ret = EXIT_USAGE;
+            }
+            if (ret)
+                goto out;
         }
     }
     if (optind == argc) {
@@ -160,7 +172,7 @@ int cmd_scan(int argc, char **argv)
         ret = cli_fail(EXIT_USAGE, "scan", "--skew must be at most 7d");
         goto out;
     }
-    if ((ret = cli_add_trust(ctx, "scan", trust, ntrust)) != 0)
+    if ((ret = cli_trustopts_apply(&topts, ctx, "scan", at)) != 0)
         goto out;
     bool all_ok = true, unreadable = false;
     for (int i = optind; i < argc; i++) {
@@ -173,7 +185,7 @@ int cmd_scan(int argc, char **argv)
     ret = unreadable ? EXIT_RUNTIME : all_ok ? 0 : EXIT_NEGATIVE;
 out:
     hcode_ctx_free(ctx);
-    free(trust);
+    cli_trustopts_free(&topts);
     free(av);
     return ret;
 }

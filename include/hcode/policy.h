@@ -14,13 +14,20 @@ extern "C" {
  *     "admit": ["green", "yellow"],   statuses let in (default ["green"];
  *                                     a fever clinic also admits "yellow")
  *     "printed": "accept",            printed codes: "accept" (default),
- *                                     "reject", or "manual" (not admitted
- *                                     automatically: staff check the card)
+ *                                     "reject", or "manual" (admitted with
+ *                                     reason "manual_identity_check": staff
+ *                                     must check the holder's identity)
  *     "max_code_age": "24h",          refuse codes issued longer ago than
  *                                     this (default 0: no limit beyond the
  *                                     code's own expiry)
- *     "dwell": "1h"                   default presence after a check-in
+ *     "dwell": "1h",                  default presence after a check-in
  *                                     without check-out (default 1h)
+ *     "require_presentation": true    holder-bound codes must be shown as
+ *                                     live presentations (HCD1:); shown
+ *                                     bare they are denied with reason
+ *                                     "holder_binding_required" (default
+ *                                     false). Codes without a holder key
+ *                                     (printed codes) are not affected.
  *   }
  *
  * Durations are integer seconds or strings "90s", "15m", "2h", "7d".
@@ -52,6 +59,8 @@ int64_t hcode_policy_max_code_age(const hcode_policy *p); /* 0: no limit */
 int hcode_policy_set_max_code_age(hcode_policy *p, int64_t seconds) HCODE_WUR;
 int64_t hcode_policy_dwell(const hcode_policy *p);
 int hcode_policy_set_dwell(hcode_policy *p, int64_t seconds) HCODE_WUR;
+int hcode_policy_require_presentation(const hcode_policy *p);   /* 1 or 0 */
+int hcode_policy_set_require_presentation(hcode_policy *p, int on) HCODE_WUR;
 
 /* Gives the policy to the context (which owns it from then on, also on
  * failure); NULL restores the default policy. */

@@ -13,7 +13,12 @@
  *    struct without them, or with a version this library does not know.
  *  - Optional methods are called only when the struct's version has them
  *    and they are set; otherwise the library falls back (put_batch -> put
- *    one by one; a missing purge_before or audit method -> HCODE_EUNSUPPORTED).
+ *    one by one; a missing purge_before or audit method -> HCODE_EUNSUPPORTED;
+ *    a missing presentation_consume -> the context's own replay cache only).
+ *  - Versions: 1 (up to close), 2 (adds query_subjects), 3 (adds
+ *    presentation_consume). A struct filled with an older header's
+ *    HCODE_STORE_OPS_INIT keeps its older version and is still accepted;
+ *    only its own fields are read.
  *  - Return 0 on success, a negative HCODE_E* code on failure. Any other
  *    value is reported to the caller as HCODE_ECALLBACK.
  *  - put must return 0 only after the record is durably stored; storing a
@@ -36,7 +41,7 @@
 extern "C" {
 #endif
 
-#define HCODE_STORE_VERSION 2
+#define HCODE_STORE_VERSION 3
 
 typedef int (*hcode_audit_line_cb)(const char *line, void *data);
 
@@ -76,9 +81,19 @@ typedef struct hcode_store_ops {
      * Fallback: query_venue per window. */
     int (*query_venues)(void *self, const char *const *venues, const int64_t *from,
                         const int64_t *to, size_t n, hcode_record_cb cb, void *data);
+
+    /* --- optional (version 3) --- */
+    /* Replay cache of dynamic presentations shared by every process using
+     * the store. Atomically: if `id` (16 bytes, the presentation's replay
+     * identity) is stored with an expiry >= at, return HCODE_EEXIST and
+     * change nothing; otherwise store (id, until) durably (replacing an
+     * expired entry) and return 0. Entries whose expiry is < at may be
+     * deleted at any time. Called once per admission by hcode_checkin().
+     * Fallback: the context's own replay cache only. */
+    int (*presentation_consume)(void *self, const uint8_t *id, int64_t until, int64_t at);
 } hcode_store_ops;
 
-#define HCODE_STORE_OPS_INIT {HCODE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+#define HCODE_STORE_OPS_INIT {HCODE_STORE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* Size of the ops struct this library was built with (for bindings). */
 size_t hcode_store_ops_size(void);
