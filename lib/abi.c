@@ -40,5 +40,7 @@ const char *hcode_record_kind_name(int kind)
     }
 }
 
+size_t hcode_presentation_id_bytes(void) { return sizeof ((hcode_verdict *)0)->pres_id; }
+
 size_t hcode_record_size(void) { return sizeof(hcode_record); }
 size_t hcode_trust_entry_size(void) { return sizeof(hcode_trust_entry); }

@@ -19,6 +19,10 @@ unsigned hcode_store_version(void);
 /* "in" (HCODE_RECORD_IN), "out" (HCODE_RECORD_OUT), else NULL. */
 const char *hcode_record_kind_name(int kind);
 
+/* Bytes of a presentation's replay identity, the `id` passed to the
+ * presentation_consume storage method (<hcode/sys/store.h>). */
+size_t hcode_presentation_id_bytes(void);
+
 /* sizeof(hcode_record) and sizeof(hcode_trust_entry) of this build. */
 size_t hcode_record_size(void);
 size_t hcode_trust_entry_size(void);

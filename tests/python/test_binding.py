@@ -344,6 +344,33 @@ class TestPythonStore(Base, StoreScenario):
                                  (self.issuer.pseudonym(ID_C), "370102-000456", 2700)]))
         self.assertEqual(st.calls, {"query_subjects": 1, "query_venues": 1})
 
+    def test_shared_replay_cache(self):
+        class Replays(DictStore):
+            def __init__(self):
+                super().__init__()
+                self.held = {}
+
+            def presentation_consume(self, pid, until, at):
+                if self.held.get(pid, at - 1) >= at:
+                    return False
+                self.held[pid] = until
+                return True
+
+        st = Replays()
+        holder = hcode.Keypair.generate(region="CN-370100")
+        shown = self.ctx.present(holder, self.person(holder=holder), at=T + H)
+        venue = self.place()
+        self.ctx.set_store(st)
+        self.assertTrue(self.ctx.checkin(venue, shown, at=T + H + 5).admitted)
+        self.assertEqual(len(st.held), 1)
+        self.assertEqual(len(next(iter(st.held))), _lib.hcode_presentation_id_bytes())
+        with hcode.Context() as other:           # another gate process, same store
+            other.add_trust(self.issuer)
+            other.set_store(st)
+            again = other.checkin(venue, shown, at=T + H + 10)
+            self.assertFalse(again.admitted)
+            self.assertEqual(again.reason, "replayed")
+
     def test_exception_in_put_is_reraised_not_a_crash(self):
         st = FailingStore("put")
         self.ctx.set_store(st)

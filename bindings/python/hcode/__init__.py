@@ -647,13 +647,18 @@ class Store:
                                              (s, frm, to) in windows (venue
                                              ids for query_venues): one
                                              call instead of one per window
+        presentation_consume(id, until, at)  shared replay cache: return
+                                             False when `id` (bytes) is held
+                                             with an expiry >= at (a replay),
+                                             else keep it until `until` and
+                                             return True
 
     An exception raised by a method becomes an error code of the C call
     that invoked it (an HcodeError's own code, else HCODE_ECALLBACK) and
     is re-raised from the Context method that started the call.
     """
 
-    _OPTIONAL = ("put_batch", "purge_before", "audit_append", "audit_read", "query_subjects", "query_venues")
+    _OPTIONAL = ("put_batch", "purge_before", "audit_append", "audit_read", "query_subjects", "query_venues", "presentation_consume")
 
     def put(self, record):
         raise NotImplementedError
@@ -704,6 +709,8 @@ class _StoreBinding:
             ops.audit_read = L.store_audit_read_t(self._guard(self._audit_read))
         if store._offers("query_subjects"):
             ops.query_subjects = L.store_query_subjects_t(self._guard(self._query_subjects))
+        if store._offers("presentation_consume"):
+            ops.presentation_consume = L.store_presentation_consume_t(self._guard(self._presentation_consume))
         if store._offers("query_venues"):
             ops.query_venues = L.store_query_venues_t(self._guard(self._query_venues))
         ops.errmsg = L.store_errmsg_t(self._errmsg_cb)
@@ -762,6 +769,10 @@ class _StoreBinding:
 
     def _query_venues(self, venues, frm, to, n, cb, data):
         return self._feed(self.store.query_venues(self._windows(venues, frm, to, n)), cb, data)
+
+    def _presentation_consume(self, pid, until, at):
+        fresh = self.store.presentation_consume(ctypes.string_at(pid, L.hcode_presentation_id_bytes()), until, at)
+        return 0 if fresh else FileExists.code
 
     def _purge_before(self, before, removed):
         n = self.store.purge_before(before)

@@ -130,6 +130,7 @@ store_query_subjects_t = CFUNCTYPE(c_int, c_void_p, POINTER(c_char_p), POINTER(c
 store_query_venues_t = CFUNCTYPE(c_int, c_void_p, POINTER(c_char_p), POINTER(c_int64),
                                  POINTER(c_int64), c_size_t, hcode_record_cb, c_void_p)
 store_close_t = CFUNCTYPE(None, c_void_p)
+store_presentation_consume_t = CFUNCTYPE(c_int, c_void_p, c_void_p, c_int64, c_int64)
 
 
 class hcode_store_ops(Structure):
@@ -147,6 +148,8 @@ class hcode_store_ops(Structure):
         # version 2
         ("query_subjects", store_query_subjects_t),
         ("query_venues", store_query_venues_t),
+        # version 3
+        ("presentation_consume", store_presentation_consume_t),
     ]
 
 
@@ -265,6 +268,8 @@ _fn('hcode_policy_max_code_age', c_int64, [POINTER(hcode_policy)])
 _fn('hcode_policy_set_max_code_age', c_int, [POINTER(hcode_policy), c_int64])
 _fn('hcode_policy_dwell', c_int64, [POINTER(hcode_policy)])
 _fn('hcode_policy_set_dwell', c_int, [POINTER(hcode_policy), c_int64])
+_fn('hcode_policy_require_presentation', c_int, [POINTER(hcode_policy)])
+_fn('hcode_policy_set_require_presentation', c_int, [POINTER(hcode_policy), c_int])
 _fn('hcode_ctx_set_policy', c_int, [POINTER(hcode_ctx), POINTER(hcode_policy)])
 
 # ---- include/hcode/checkin.h ----
@@ -279,6 +284,8 @@ _fn('hcode_admission_subject', c_char_p, [POINTER(hcode_admission)])
 _fn('hcode_admission_venue_id', c_char_p, [POINTER(hcode_admission)])
 _fn('hcode_admission_at', c_int64, [POINTER(hcode_admission)])
 _fn('hcode_admission_record_id', c_char_p, [POINTER(hcode_admission)])
+_fn('hcode_admission_manual_check', c_int, [POINTER(hcode_admission)])
+_fn('hcode_admission_presentation', c_int, [POINTER(hcode_admission)])
 _fn('hcode_admission_to_json', c_int, [POINTER(hcode_admission), POINTER(c_void_p)])
 
 # ---- include/hcode/trace.h ----
@@ -365,6 +372,7 @@ _fn('hcode_identifier_problem', c_char_p, [c_char_p, c_int64])
 _fn('hcode_error_name', c_char_p, [c_int])
 _fn('hcode_store_version', c_uint, [])
 _fn('hcode_record_kind_name', c_char_p, [c_int])
+_fn('hcode_presentation_id_bytes', c_size_t, [])
 _fn('hcode_record_size', c_size_t, [])
 _fn('hcode_trust_entry_size', c_size_t, [])
 
