@@ -167,6 +167,8 @@ int hcode_present(hcode_ctx *ctx, const hcode_keypair *holder, const char *crede
     }
     if (clen < 2 || !hcode__cbor_wellformed(cred + 1, clen - 1, 8) || hcode__cose_parse(cred, clen, &c, v) ||
         hcode__claims_decode(c.payload, c.payload_len, v)) {
+        if (v->code == HCODE__V_NOMEM)
+            rc = HCODE_ENOMEM;
         hcode__err(ctx, rc, "malformed credential: %s", v->message);
         goto out;
     }
