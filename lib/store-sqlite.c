@@ -72,11 +72,19 @@ typedef struct sq {
     char err[256];
 } sq;
 
-/* SQLite's own allocation failures come back as HCODE_ENOMEM, so that a
- * host can tell memory pressure (retry later) from a broken database. */
+/* SQLite's own allocation failures come back as HCODE_ENOMEM, and a lock
+ * still held by another connection after the busy timeout as HCODE_EBUSY,
+ * so that a host can tell "retry later" from a broken database. */
 static int nomem_or(sqlite3 *db, int code)
 {
-    return db && sqlite3_errcode(db) == SQLITE_NOMEM ? HCODE_ENOMEM : code;
+    if (!db)
+        return code;
+    int e = sqlite3_errcode(db);
+    if (e == SQLITE_NOMEM)
+        return HCODE_ENOMEM;
+    if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
+        return HCODE_EBUSY;
+    return code;
 }
 
 static int fail(sq *s, int code, const char *what)
