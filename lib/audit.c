@@ -118,7 +118,7 @@ static int write_head(hcode_ctx *ctx, uint64_t seq, const char *hash, const char
 static int append_after(hcode_ctx *ctx, uint64_t seq, const char *prev, const char *op, const char *purpose,
                         const char *query, uint64_t count, char hhex[HASH_HEX + 1], char shex[SIG_HEX + 1])
 {
-    json_t *o = json_pack("{s:i,s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s}", "v", 1, "seq", (json_int_t)(seq + 1), "time",
+    json_t *o = json_pack("{s:i,s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s}", "v", 1, "seq", (json_int_t)seq + 1, "time",
                           (json_int_t)hcode_time_now(), "operator", op, "purpose", purpose, "query",
                           query ? query : "", "count", (json_int_t)count, "kid", ctx->audit_key->kid_hex, "prev",
                           prev);

@@ -43,6 +43,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_SUBJ_INS] = "INSERT INTO subject(p) VALUES(?1)",
     [S_PLACE_GET] = "SELECT id FROM place WHERE name=?1",
     [S_PLACE_INS] = "INSERT INTO place(name) VALUES(?1)",
+    /* one statement over several lines: the literals join on purpose */
+    // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
     [S_Q_SUBJ] = "SELECT c.id,c.lo,c.at,c.info,v.name,g.name FROM subject s "
                  "JOIN checkin c ON c.sid=s.id JOIN place v ON v.id=c.venue "
                  "LEFT JOIN place g ON g.id=c.gate WHERE s.p=?1 AND c.at>=?2 AND c.at<?3",

@@ -294,7 +294,7 @@ int hcode_trustlist_load(hcode_ctx *ctx, const char *data, size_t len, const uin
         return hcode__err(ctx, HCODE_ELIMIT, "trust list larger than %d bytes", HCODE_TRUSTLIST_FILE_MAX);
     at = hcode__resolve_at(at);
     uint8_t *cose = NULL;
-    size_t coselen;
+    size_t coselen = 0;
     hcode__trust_key *keys = NULL;
     int rc = hcode__list_unwrap(ctx, "HCTL", data ? data : "", len, &cose, &coselen);
     if (rc == HCODE_ENOMEM)
@@ -426,8 +426,8 @@ int hcode_trustlist_load_file(hcode_ctx *ctx, const char *path, const uint8_t *r
     if (!ctx || !path || !root_pk)
         return HCODE_EINVAL;
     hcode__clear_err(ctx);
-    char *buf;
-    size_t len;
+    char *buf = NULL;
+    size_t len = 0;
     int rc = hcode__read_file_fit(ctx, path, HCODE_TRUSTLIST_FILE_MAX, &buf, &len);
     if (rc)
         return rc;
