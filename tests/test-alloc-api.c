@@ -393,6 +393,55 @@ START_TEST(sweep_qr_scan_result)
 }
 END_TEST
 
+/* Setters and the remaining file readers. */
+START_TEST(sweep_ctx_setters_and_files)
+{
+    hcode_ctx *c;
+    ck_assert_int_eq(hcode_ctx_new(&c), 0);
+    SWEEP(hcode_ctx_set_audit_key(c, kp), (void)0, (void)0);
+    char head[128];
+    snprintf(head, sizeof head, "%s/audit-head", dir);
+    SWEEP(hcode_ctx_set_audit_head_file(c, head), (void)0, (void)0);
+    SWEEP(hcode_ctx_set_freshness(c, 30), (void)0, (void)0);
+    SWEEP(hcode_ctx_require_presentation(c, 1), (void)0, (void)0);
+    SWEEP(hcode_qr_set_decoders(c, HCODE_QR_DECODER_ZBAR), (void)0, (void)0);
+    SWEEP(hcode_qr_set_time_budget(c, 50), (void)0, (void)0);
+    SWEEP(hcode_qr_set_cache_window(c, 10), (void)0, (void)0);
+    hcode_policy *p = NULL;
+    ck_assert_int_eq(hcode_policy_new(&p), 0);
+    SWEEP(hcode_ctx_set_policy(c, p), (void)0, (void)0);
+    hcode_ctx_free(c);
+
+    char prefix[128], pub[160], rlpath[160];
+    snprintf(prefix, sizeof prefix, "%s/iss", dir);
+    snprintf(pub, sizeof pub, "%s.pub", prefix);
+    ck_assert_int_eq(hcode_keypair_save(kp, prefix), 0);
+    uint8_t pk[32];
+    /* a .pub file is JSON: see sweep_key_files in test-alloc.c */
+    also_ok = HCODE_EFORMAT;
+    SWEEP(hcode_public_key_load(ctx, pub, pk), (void)0, (void)0);
+    hcode_trust_entry e;
+    SWEEP(hcode_trust_entry_from_file(ctx, pub, &e), (void)0, (void)0);
+    also_ok = HCODE_ENOMEM;
+    char pseudo[33];
+    SWEEP(hcode_keypair_pseudonym(kp, "370102199003077777", pseudo, sizeof pseudo), (void)0, (void)0);
+
+    uint8_t id[8];
+    ck_assert_int_eq(hcode_code_id(ctx, kp, person_code, strlen(person_code), id), 0);
+    char *rl = NULL;
+    ck_assert_int_eq(hcode_revocation_sign(ctx, kp, id, 1, T0, &rl), 0);
+    snprintf(rlpath, sizeof rlpath, "%s/rl", dir);
+    FILE *f = fopen(rlpath, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(rl, f);
+    ck_assert_int_eq(fclose(f), 0);
+    hcode_free(rl);
+    SWEEP(hcode_revocation_load_file(ctx, rlpath, T0 + 10), (void)0,
+          ck_assert_uint_eq(hcode_revocation_count(ctx), 0));
+    ck_assert_uint_eq(hcode_revocation_count(ctx), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("alloc-api");
@@ -413,6 +462,7 @@ int main(void)
     tcase_add_test(tc, sweep_audit_sqlite);
     tcase_add_test(tc, sweep_qr_render);
     tcase_add_test(tc, sweep_qr_scan_result);
+    tcase_add_test(tc, sweep_ctx_setters_and_files);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
