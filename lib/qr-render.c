@@ -189,6 +189,21 @@ static void png_out(png_structp png, png_bytep data, size_t n)
 
 static void png_flush_none(png_structp png) { (void)png; }
 
+/* libpng's default handlers print to stderr; the library never prints.
+ * Errors go back through the setjmp below as HCODE_ENOMEM (the only way
+ * writing to memory can fail). */
+static void png_silent_error(png_structp png, png_const_charp msg)
+{
+    (void)msg;
+    png_longjmp(png, 1);
+}
+
+static void png_silent_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
 /* Writes a palette PNG: index 0 light (white), index 1 the module colour,
  * 1 bit per pixel. */
 static int render_png(const QRcode *qr, int scale, uint32_t colour, obuf *b)
@@ -203,7 +218,7 @@ static int render_png(const QRcode *qr, int scale, uint32_t colour, obuf *b)
         free(quiet);
         return HCODE_ENOMEM;
     }
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_silent_error, png_silent_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);
@@ -256,7 +271,7 @@ int hcode__png_encode_gray(const uint8_t *px, int width, int height, int stride,
     *outlen = 0;
     if (width <= 0 || height <= 0 || stride < width)
         return HCODE_EINVAL;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_silent_error, png_silent_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);

@@ -358,6 +358,15 @@ END_TEST
 
 START_TEST(sweep_qr_render)
 {
+    /* the library never prints, also when libpng fails: stderr goes to a
+     * file that must stay empty */
+    char errpath[128];
+    snprintf(errpath, sizeof errpath, "%s/stderr", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *ef = fopen(errpath, "w");
+    ck_assert_ptr_nonnull(ef);
+    ck_assert_int_ge(dup2(fileno(ef), 2), 0);
     uint8_t *out = (uint8_t *)1;
     size_t len = 0;
     int fmts[3] = {HCODE_QR_PNG, HCODE_QR_SVG, HCODE_QR_TXT};
@@ -369,6 +378,13 @@ START_TEST(sweep_qr_render)
           ck_assert_ptr_null(out));
     SWEEP(hcode_qr_render_gray(ctx, person_code, strlen(person_code), 3, HCODE_QR_ECC_M, &out, &size),
           hcode_free(out), ck_assert_ptr_null(out));
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    fclose(ef);
+    struct stat st;
+    ck_assert_int_eq(stat(errpath, &st), 0);
+    ck_assert_msg(st.st_size == 0, "something printed to stderr while rendering");
 }
 END_TEST
 
