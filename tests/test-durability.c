@@ -8,6 +8,7 @@
 #include <hcode.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,6 +73,12 @@ int main(int argc, char **argv)
     char path[128];
     snprintf(path, sizeof path, "%s/d.db", dir);
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    /* the database exists before the first kill (a kill before the
+     * writer's open would otherwise leave nothing to check) */
+    hcode_store *init;
+    if (hcode_store_open(&init, path) != 0)
+        die("create the database");
+    hcode_store_free(init);
     size_t acked_total = 0, killed = 0;
     char (*acked)[33] = NULL;
     size_t acap = 0;
@@ -87,7 +94,15 @@ int main(int argc, char **argv)
             writer(path, (unsigned)run, p[1]);
         }
         close(p[1]);
-        /* kill somewhere between opening the store and ~60 ms of writing */
+        /* even runs: kill anywhere from the store's opening on; odd runs:
+         * only once check-ins flow (after the first acknowledgement) */
+        char first[32];
+        bool have_first = false;
+        if (run & 1) {
+            if (read(p[0], first, 32) != 32)
+                die("writer died before its first check-in");
+            have_first = true;
+        }
         struct timespec ts = {0, (long)(rand() % 60000) * 1000L};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
@@ -100,7 +115,14 @@ int main(int argc, char **argv)
         killed++;
         char buf[32];
         ssize_t k;
-        while ((k = read(p[0], buf, 32)) == 32) {
+        for (;;) {
+            if (have_first) {
+                memcpy(buf, first, 32);
+                have_first = false;
+                k = 32;
+            } else if ((k = read(p[0], buf, 32)) != 32) {
+                break;
+            }
             if (acked_total == acap) {
                 acap = acap ? acap * 2 : 4096;
                 acked = realloc(acked, acap * sizeof *acked);
@@ -133,14 +155,15 @@ int main(int argc, char **argv)
         if (hcode_store_query_subject(st, SUBJ, 0, INT64_MAX, collect, &s) != 0)
             die("query");
         hcode_store_free(st);
-        qsort(s.ids, s.n, sizeof *s.ids, cmp);
+        if (s.n)
+            qsort(s.ids, s.n, sizeof *s.ids, cmp);
         for (size_t i = 1; i < s.n; i++)
             if (!strcmp(s.ids[i], s.ids[i - 1])) {
                 fprintf(stderr, "run %d: %s stored twice\n", run, s.ids[i]);
                 return 1;
             }
         for (size_t i = 0; i < acked_total; i++)
-            if (!bsearch(acked[i], s.ids, s.n, sizeof *s.ids, cmp)) {
+            if (!s.n || !bsearch(acked[i], s.ids, s.n, sizeof *s.ids, cmp)) {
                 fprintf(stderr, "run %d: acknowledged check-in %s lost\n", run, acked[i]);
                 return 1;
             }
