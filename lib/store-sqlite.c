@@ -89,6 +89,17 @@ static int nomem_or(sqlite3 *db, int code)
     return code;
 }
 
+/* At open: the file system's refusals (full, read-only, I/O error) are
+ * HCODE_EIO, not a format problem of the database. */
+static int open_code(sqlite3 *db, int code)
+{
+    int e = db ? sqlite3_errcode(db) : SQLITE_OK;
+    if (e == SQLITE_FULL || e == SQLITE_IOERR || e == SQLITE_READONLY || e == SQLITE_CANTOPEN ||
+        e == SQLITE_PERM)
+        return HCODE_EIO;
+    return nomem_or(db, code);
+}
+
 static int fail(sq *s, int code, const char *what)
 {
     snprintf(s->err, sizeof s->err, "sqlite: %s: %s", what, sqlite3_errmsg(s->db));
@@ -462,7 +473,7 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
     sqlite3_finalize(x);
     if (!got_version) {
         snprintf(err, errlen, "%s: cannot read the schema version: %s", path, sqlite3_errmsg(s->db));
-        rc = nomem_or(s->db, HCODE_ESTORE);
+        rc = open_code(s->db, HCODE_ESTORE);
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
@@ -476,7 +487,7 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
     if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(s->db, "PRAGMA user_version=1; COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot create the schema: %s", path, sqlite3_errmsg(s->db));
-        rc = nomem_or(s->db, HCODE_EFORMAT);
+        rc = open_code(s->db, HCODE_EFORMAT);
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
@@ -500,7 +511,7 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
         return 0;
 fail:
     if (rc == HCODE_ESTORE)
-        rc = nomem_or(s->db, rc);
+        rc = open_code(s->db, rc);
     s_close(s);
     return rc;
 }

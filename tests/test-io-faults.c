@@ -111,6 +111,35 @@ static void full_disk(void)
     printf("full disk: %u check-ins acknowledged before the disk filled, %zu stored, writes resume\n", acked, n);
 }
 
+/* A new database on a full disk: a clear HCODE_EIO at open, no file
+ * left that claims to be a database. */
+static void full_disk_at_open(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/new-on-full.db", dir);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit rl = {0, 0};
+        setrlimit(RLIMIT_FSIZE, &rl);
+        hcode_store *st = NULL;
+        int rc = hcode_store_open(&st, path);
+        fprintf(stderr, "full disk at open: %s\n", hcode_strerror(rc));
+        _exit(rc == HCODE_EIO && st == NULL ? 0 : 30);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    /* with space again, the same path opens as a fresh, sound database */
+    hcode_store *st;
+    CHECK(hcode_store_open(&st, path) == 0);
+    CHECK(put_n(st, 0, 3, NULL) == 0);
+    hcode_store_free(st);
+    CHECK(integrity_ok(path));
+    printf("full disk at open: refused with HCODE_EIO, opens cleanly once there is space\n");
+}
+
 /* Read-only file: as another user when run as root (root ignores modes). */
 static void read_only(void)
 {
@@ -135,7 +164,7 @@ static void read_only(void)
             _exit(rc ? 0 : 21);
         }
         fprintf(stderr, "read-only: open refused: %s\n", hcode_strerror(rc));
-        _exit(rc == HCODE_EIO || rc == HCODE_ESTORE ? 0 : 22);
+        _exit(rc == HCODE_EIO ? 0 : 22);
     }
     int status;
     waitpid(pid, &status, 0);
@@ -215,6 +244,7 @@ int main(void)
 {
     CHECK(mkdtemp(dir) != NULL);
     full_disk();
+    full_disk_at_open();
     read_only();
     corrupted();
     char cmd[160];
