@@ -21,7 +21,10 @@ if [ ! -d build-fuzz ]; then
         -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
 fi
 ninja -C build-fuzz >/dev/null || exit 1
-export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# allocator_release_to_os_interval_ms=-1: ASan's periodic madvise() of
+# freed memory has stalled for over 10 s on a loaded machine
+export ASAN_OPTIONS=detect_leaks=1:allocator_release_to_os_interval_ms=-1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 one() {
     local name=$1 out=build-fuzz/findings/$1 start end left
