@@ -3,7 +3,8 @@
  * hcode_store_put() returned 0 (the acknowledgement). The writer is
  * killed with SIGKILL at a random moment, RUNS times, on the same
  * database. After every kill: every acknowledged check-in is present
- * exactly once, and PRAGMA integrity_check says ok.
+ * exactly once, and PRAGMA integrity_check says ok. Every third run
+ * ingests in batches (all or none).
  * Usage: test-durability [runs] (default 60). */
 #include <hcode.h>
 
@@ -31,16 +32,24 @@ static void writer(const char *path, unsigned run, int fd)
     hcode_store *st;
     if (hcode_store_open(&st, path) != 0)
         _exit(2);
-    for (uint32_t i = 0;; i++) {
-        char rid[33];
-        snprintf(rid, sizeof rid, "%08x%08x0000000000000000", run, i);
-        hcode_record r = {.record_id = rid, .subject = SUBJ, .venue_id = (i & 1) ? "V-1" : "V-2",
-                          .gate = "g", .at = 1795356000 + i, .kind = HCODE_RECORD_IN, .status = HCODE_GREEN};
-        if (hcode_store_put(st, &r) != 0)
+    /* every third run ingests batches of 5 (hcode_store_put_batch: all or
+     * none), the others one check-in per put */
+    uint32_t per = run % 3 == 2 ? 5 : 1;
+    for (uint32_t i = 0;; i += per) {
+        char rid[5][33];
+        hcode_record r[5];
+        for (uint32_t k = 0; k < per; k++) {
+            snprintf(rid[k], sizeof rid[k], "%08x%08x0000000000000000", run, i + k);
+            r[k] = (hcode_record){.record_id = rid[k], .subject = SUBJ, .venue_id = ((i + k) & 1) ? "V-1" : "V-2",
+                                  .gate = "g", .at = 1795356000 + i + k, .kind = HCODE_RECORD_IN,
+                                  .status = HCODE_GREEN};
+        }
+        if ((per == 1 ? hcode_store_put(st, r) : hcode_store_put_batch(st, r, per)) != 0)
             _exit(3);
-        /* acknowledged: the id goes out only now */
-        if (write(fd, rid, 32) != 32)
-            _exit(4);
+        /* acknowledged: the ids go out only now */
+        for (uint32_t k = 0; k < per; k++)
+            if (write(fd, rid[k], 32) != 32)
+                _exit(4);
     }
 }
 
@@ -167,6 +176,17 @@ int main(int argc, char **argv)
                 fprintf(stderr, "run %d: acknowledged check-in %s lost\n", run, acked[i]);
                 return 1;
             }
+        if (run % 3 == 2) { /* batches of 5: never part of one stored */
+            char prefix[9];
+            snprintf(prefix, sizeof prefix, "%08x", (unsigned)run);
+            size_t mine = 0;
+            for (size_t i = 0; i < s.n; i++)
+                mine += !strncmp(s.ids[i], prefix, 8);
+            if (mine % 5) {
+                fprintf(stderr, "run %d: %zu check-ins of batches of 5 stored: a partial batch\n", run, mine);
+                return 1;
+            }
+        }
         if (run == runs - 1)
             printf("%d runs, %zu kills, %zu acknowledged check-ins all present once, %zu stored, "
                    "integrity ok\n", runs, killed, acked_total, s.n);
