@@ -118,14 +118,14 @@ static int write_head(hcode_ctx *ctx, uint64_t seq, const char *hash, const char
 static int append_after(hcode_ctx *ctx, uint64_t seq, const char *prev, const char *op, const char *purpose,
                         const char *query, uint64_t count, char hhex[HASH_HEX + 1], char shex[SIG_HEX + 1])
 {
-    json_t *o = json_pack("{s:i,s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s}", "v", 1, "seq", (json_int_t)(seq + 1), "time",
+    json_t *o = json_pack("{s:i,s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s}", "v", 1, "seq", (json_int_t)seq + 1, "time",
                           (json_int_t)hcode_time_now(), "operator", op, "purpose", purpose, "query",
                           query ? query : "", "count", (json_int_t)count, "kid", ctx->audit_key->kid_hex, "prev",
                           prev);
     char *body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
-    if (!body)
-        return hcode__err(ctx, HCODE_EINVAL, "audit entry text is not valid UTF-8");
+    if (!body) /* every text was checked by hcode__text_ok: only memory can fail here */
+        return hcode__err(ctx, HCODE_ENOMEM, "out of memory");
     size_t blen = strlen(body) - 1; /* without the closing brace */
     uint8_t h[32], sig[64];
     entry_hash(h, body, blen);
@@ -163,6 +163,8 @@ int hcode__audit_write(hcode_ctx *ctx, const char *op, const char *purpose, cons
             struct last l = {0, {0}, false};
             memset(l.hash, '0', HASH_HEX);
             rc = hcode__store_audit_read(ctx->store, last_cb, &l);
+            if (rc == HCODE_ENOMEM) /* memory, not a broken log: the query is refused all the same */
+                return hcode__err(ctx, HCODE_ENOMEM, "out of memory reading the audit log, query refused");
             if (rc)
                 return hcode__err(ctx, HCODE_EAUDIT, "audit log unreadable, query refused: %s",
                                   hcode_store_errmsg(ctx->store));
@@ -179,6 +181,8 @@ int hcode__audit_write(hcode_ctx *ctx, const char *op, const char *purpose, cons
         if (rc != HCODE_ESTORE)
             break;
     }
+    if (rc == HCODE_ENOMEM)
+        return hcode__err(ctx, HCODE_ENOMEM, "out of memory: audit entry not written, query refused");
     if (rc)
         return hcode__err(ctx, HCODE_EAUDIT, "audit entry not written, query refused: %s",
                           hcode_store_errmsg(ctx->store));

@@ -19,11 +19,17 @@
 
 static int check_dims(hcode_ctx *ctx, const char *what, unsigned long w, unsigned long h)
 {
-    if (w == 0 || h == 0)
-        return hcode__err(ctx, HCODE_EIMAGE, "%s image has no pixels (%lux%lu)", what, w, h);
-    if (w > HCODE_IMAGE_DIM_MAX || h > HCODE_IMAGE_DIM_MAX)
-        return hcode__err(ctx, HCODE_ELIMIT, "%s image is %lux%lu, larger than %dx%d", what, w, h,
-                          HCODE_IMAGE_DIM_MAX, HCODE_IMAGE_DIM_MAX);
+    /* the codes spelled out (not hcode__err's return value), so that
+     * static analysis sees no zero-sized allocation after this check */
+    if (w == 0 || h == 0) {
+        hcode__err(ctx, HCODE_EIMAGE, "%s image has no pixels (%lux%lu)", what, w, h);
+        return HCODE_EIMAGE;
+    }
+    if (w > HCODE_IMAGE_DIM_MAX || h > HCODE_IMAGE_DIM_MAX) {
+        hcode__err(ctx, HCODE_ELIMIT, "%s image is %lux%lu, larger than %dx%d", what, w, h, HCODE_IMAGE_DIM_MAX,
+                   HCODE_IMAGE_DIM_MAX);
+        return HCODE_ELIMIT;
+    }
     return HCODE_OK;
 }
 

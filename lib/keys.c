@@ -75,7 +75,7 @@ int hcode_keypair_generate(hcode_keypair **out, const char *region)
         hcode_keypair_free(kp);
         return rc;
     }
-    strcpy(kp->region, region);
+    snprintf(kp->region, sizeof kp->region, "%s", region);
     *out = kp;
     return HCODE_OK;
 }

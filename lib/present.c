@@ -168,6 +168,8 @@ int hcode_present(hcode_ctx *ctx, const hcode_keypair *holder, const char *crede
     }
     if (clen < 2 || !hcode__cbor_wellformed(cred + 1, clen - 1, 8) || hcode__cose_parse(cred, clen, &c, v) ||
         hcode__claims_decode(c.payload, c.payload_len, v)) {
+        if (v->code == HCODE__V_NOMEM)
+            rc = HCODE_ENOMEM;
         hcode__err(ctx, rc, "malformed credential: %s", v->message);
         goto out;
     }
@@ -183,8 +185,10 @@ int hcode_present(hcode_ctx *ctx, const hcode_keypair *holder, const char *crede
     size_t blen = content(body, sizeof body, at, cred, clen), coselen;
     /* the text must stay within HCODE_PAYLOAD_MAX */
     size_t maxcose = (HCODE_PAYLOAD_MAX - HCODE__PREFIX_LEN) / 3 * 2;
-    if (!blen || (rc = hcode__cose_sign(ctx, holder, body, blen, cose, sizeof cose, &coselen)) != 0 ||
-        coselen > maxcose) {
+    if (blen && (rc = hcode__cose_sign(ctx, holder, body, blen, cose, sizeof cose, &coselen)) != 0 &&
+        rc != HCODE_ELIMIT)
+        goto out; /* the signer's own error (out of memory, crypto) */
+    if (!blen || rc || coselen > maxcose) {
         rc = hcode__err(ctx, HCODE_ELIMIT, "presentation would exceed %d characters", HCODE_PAYLOAD_MAX);
         goto out;
     }

@@ -69,22 +69,26 @@ uint32_t hcode_qr_colour(const char *payload, size_t len)
 }
 
 /* Encodes with libqrencode; on success *qr is the code. */
+/* hcode__err() returns its code, but from another file; spelled out here
+ * so that static analysis sees encode() never returns 0 without a code. */
+#define fail(ctx, code, ...) ((void)hcode__err((ctx), (code), __VA_ARGS__), (code))
+
 static int encode(hcode_ctx *ctx, const char *payload, size_t len, int ecc, QRcode **qr)
 {
     static const QRecLevel levels[] = {QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q, QR_ECLEVEL_H};
     *qr = NULL;
     if (!payload && len)
-        return hcode__err(ctx, HCODE_EINVAL, "no payload");
+        return fail(ctx, HCODE_EINVAL, "no payload");
     if (len == 0)
-        return hcode__err(ctx, HCODE_EINVAL, "empty payload");
+        return fail(ctx, HCODE_EINVAL, "empty payload");
     if (ecc == -1)
         ecc = HCODE_QR_ECC_Q;
     if (ecc < HCODE_QR_ECC_L || ecc > HCODE_QR_ECC_H)
-        return hcode__err(ctx, HCODE_EINVAL, "error-correction level must be L, M, Q or H");
+        return fail(ctx, HCODE_EINVAL, "error-correction level must be L, M, Q or H");
     if (len > HCODE_PAYLOAD_MAX)
-        return hcode__err(ctx, HCODE_ELIMIT, "payload longer than %d bytes", HCODE_PAYLOAD_MAX);
+        return fail(ctx, HCODE_ELIMIT, "payload longer than %d bytes", HCODE_PAYLOAD_MAX);
     if (memchr(payload, '\0', len))
-        return hcode__err(ctx, HCODE_EINVAL, "payload contains a NUL byte");
+        return fail(ctx, HCODE_EINVAL, "payload contains a NUL byte");
     char text[HCODE_PAYLOAD_MAX + 1];
     memcpy(text, payload, len);
     text[len] = '\0';
@@ -94,14 +98,15 @@ static int encode(hcode_ctx *ctx, const char *payload, size_t len, int ecc, QRco
     *qr = QRcode_encodeString(text, 0, levels[ecc], QR_MODE_8, 1);
     if (!*qr) {
         if (errno == ERANGE)
-            return hcode__err(ctx, HCODE_ELIMIT, "payload too long for a QR code at level %c",
+            return fail(ctx, HCODE_ELIMIT, "payload too long for a QR code at level %c",
                               "LMQH"[ecc]);
         if (errno == ENOMEM)
-            return hcode__err(ctx, HCODE_ENOMEM, "out of memory");
-        return hcode__err(ctx, HCODE_EINVAL, "payload cannot be encoded as a QR code");
+            return fail(ctx, HCODE_ENOMEM, "out of memory");
+        return fail(ctx, HCODE_EINVAL, "payload cannot be encoded as a QR code");
     }
     return HCODE_OK;
 }
+#undef fail
 
 int hcode_qr_matrix(hcode_ctx *ctx, const char *payload, size_t len, int ecc, uint8_t **modules,
                     int *size)
@@ -184,6 +189,21 @@ static void png_out(png_structp png, png_bytep data, size_t n)
 
 static void png_flush_none(png_structp png) { (void)png; }
 
+/* libpng's default handlers print to stderr; the library never prints.
+ * Errors go back through the setjmp below as HCODE_ENOMEM (the only way
+ * writing to memory can fail). */
+static void png_silent_error(png_structp png, png_const_charp msg)
+{
+    (void)msg;
+    png_longjmp(png, 1);
+}
+
+static void png_silent_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
 /* Writes a palette PNG: index 0 light (white), index 1 the module colour,
  * 1 bit per pixel. */
 static int render_png(const QRcode *qr, int scale, uint32_t colour, obuf *b)
@@ -198,7 +218,7 @@ static int render_png(const QRcode *qr, int scale, uint32_t colour, obuf *b)
         free(quiet);
         return HCODE_ENOMEM;
     }
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_silent_error, png_silent_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);
@@ -251,7 +271,7 @@ int hcode__png_encode_gray(const uint8_t *px, int width, int height, int stride,
     *outlen = 0;
     if (width <= 0 || height <= 0 || stride < width)
         return HCODE_EINVAL;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_silent_error, png_silent_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);

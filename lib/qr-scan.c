@@ -515,12 +515,12 @@ static int scan_gray(hcode_ctx *ctx, const uint8_t *px, int w, int h, int stride
             rc = hcode__err(ctx, rc, "out of memory");
             goto fail;
         }
-        rc = decoders[di]->decode(s->dec[di], &img, &found);
-        if (rc == HCODE_ENOMEM) {
-            rc = hcode__err(ctx, rc, "out of memory");
+        /* a decoder's internal failure is "nothing found"; only running
+         * out of memory stops the scan */
+        if (decoders[di]->decode(s->dec[di], &img, &found) == HCODE_ENOMEM) {
+            rc = hcode__err(ctx, HCODE_ENOMEM, "out of memory");
             goto fail;
         }
-        rc = HCODE_OK; /* a decoder's internal failure is "nothing found" */
         if (found.n > verified) {
             scan_item *items = realloc(r->items, found.n * sizeof *items);
             if (!items) {

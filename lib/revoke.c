@@ -83,6 +83,8 @@ int hcode_code_id(hcode_ctx *ctx, const hcode_keypair *issuer, const char *paylo
     }
     if (n < 2 || !hcode__cbor_wellformed(buf + 1, n - 1, 8) || hcode__cose_parse(buf, n, &c, v) ||
         hcode__claims_decode(c.payload, c.payload_len, v)) {
+        if (v->code == HCODE__V_NOMEM)
+            rc = HCODE_ENOMEM;
         hcode__err(ctx, rc, "malformed code: %s", v->message);
         goto out;
     }
@@ -175,6 +177,8 @@ int hcode_revocation_load(hcode_ctx *ctx, const char *data, size_t len, int64_t 
     size_t coselen;
     hcode_verdict *v = NULL;
     int rc = hcode__list_unwrap(ctx, "HCRL", data ? data : "", len, &cose, &coselen);
+    if (rc == HCODE_ENOMEM)
+        goto out;
     if (rc) {
         char m[200];
         snprintf(m, sizeof m, "%s", hcode_errmsg(ctx));
@@ -188,6 +192,10 @@ int hcode_revocation_load(hcode_ctx *ctx, const char *data, size_t len, int64_t 
     }
     hcode__cose c;
     if (coselen < 2 || !hcode__cbor_wellformed(cose + 1, coselen - 1, 8) || hcode__cose_parse(cose, coselen, &c, v)) {
+        if (v->code == HCODE__V_NOMEM) {
+            rc = hcode__err(ctx, HCODE_ENOMEM, "out of memory");
+            goto out;
+        }
         rc = bad(ctx, "not a well-formed COSE_Sign1 object");
         goto out;
     }

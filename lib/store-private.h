@@ -9,6 +9,7 @@ struct hcode_store {
     hcode_store_ops ops;   /* copied at registration, unknown tail zeroed */
     void *self;
     char errmsg[256];
+    bool busy;             /* inside a backend method or its callbacks */
 };
 
 /* Built-in backends (same struct a host fills in). */

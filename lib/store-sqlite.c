@@ -48,6 +48,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_SUBJ_INS] = "INSERT INTO subject(p) VALUES(?1)",
     [S_PLACE_GET] = "SELECT id FROM place WHERE name=?1",
     [S_PLACE_INS] = "INSERT INTO place(name) VALUES(?1)",
+    /* one statement over several lines: the literals join on purpose */
+    // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
     [S_Q_SUBJ] = "SELECT c.id,c.lo,c.at,c.info,v.name,g.name FROM subject s "
                  "JOIN checkin c ON c.sid=s.id JOIN place v ON v.id=c.venue "
                  "LEFT JOIN place g ON g.id=c.gate WHERE s.p=?1 AND c.at>=?2 AND c.at<?3",
@@ -82,10 +84,36 @@ typedef struct sq {
     char err[256];
 } sq;
 
+/* SQLite's own allocation failures come back as HCODE_ENOMEM, and a lock
+ * still held by another connection after the busy timeout as HCODE_EBUSY,
+ * so that a host can tell "retry later" from a broken database. */
+static int nomem_or(sqlite3 *db, int code)
+{
+    if (!db)
+        return code;
+    int e = sqlite3_errcode(db);
+    if (e == SQLITE_NOMEM)
+        return HCODE_ENOMEM;
+    if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
+        return HCODE_EBUSY;
+    return code;
+}
+
+/* At open: the file system's refusals (full, read-only, I/O error) are
+ * HCODE_EIO, not a format problem of the database. */
+static int open_code(sqlite3 *db, int code)
+{
+    int e = db ? sqlite3_errcode(db) : SQLITE_OK;
+    if (e == SQLITE_FULL || e == SQLITE_IOERR || e == SQLITE_READONLY || e == SQLITE_CANTOPEN ||
+        e == SQLITE_PERM)
+        return HCODE_EIO;
+    return nomem_or(db, code);
+}
+
 static int fail(sq *s, int code, const char *what)
 {
     snprintf(s->err, sizeof s->err, "sqlite: %s: %s", what, sqlite3_errmsg(s->db));
-    return code;
+    return nomem_or(s->db, code);
 }
 
 static const char *s_errmsg(void *self)
@@ -282,6 +310,11 @@ static int run_query(sq *s, int which, const char *key, int keylen, bool blob, c
             hcode__hex(subjhex, p, 16);
         }
         const char *gate = (const char *)sqlite3_column_text(x, 5);
+        if ((!gate || !other) && sqlite3_errcode(s->db) == SQLITE_NOMEM) {
+            sqlite3_reset(x);
+            snprintf(s->err, sizeof s->err, "sqlite: out of memory reading a check-in");
+            return HCODE_ENOMEM;
+        }
         hcode_record r = {
             .record_id = ridhex,
             .subject = blob ? fixed : subjhex,
@@ -461,8 +494,11 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
     if (!s)
         return HCODE_ENOMEM;
     int rc = HCODE_ESTORE;
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    int orc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (orc != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        if (orc == SQLITE_NOMEM)
+            rc = HCODE_ENOMEM;
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 10000);
@@ -489,9 +525,18 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
         goto fail;
     }
     int version = -1;
-    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &x, NULL) == SQLITE_OK && sqlite3_step(x) == SQLITE_ROW)
+    bool got_version = false;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &x, NULL) == SQLITE_OK && sqlite3_step(x) == SQLITE_ROW) {
         version = sqlite3_column_int(x, 0);
+        got_version = true;
+    }
     sqlite3_finalize(x);
+    if (!got_version) {
+        snprintf(err, errlen, "%s: cannot read the schema version: %s", path, sqlite3_errmsg(s->db));
+        rc = open_code(s->db, HCODE_ESTORE);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
+    }
     if (version != 0 && version != SCHEMA_VERSION) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         snprintf(err, errlen, "%s: database schema version %d is not supported (expected %d)", path, version,
@@ -502,8 +547,8 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
     if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(s->db, "PRAGMA user_version=1; COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot create the schema: %s", path, sqlite3_errmsg(s->db));
+        rc = open_code(s->db, HCODE_EFORMAT);
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        rc = HCODE_EFORMAT;
         goto fail;
     }
     for (int i = 0; i < S_COUNT; i++)
@@ -526,6 +571,8 @@ int hcode__store_sqlite_open(hcode_store **out, const char *path, unsigned flags
     if (rc == 0)
         return 0;
 fail:
+    if (rc == HCODE_ESTORE)
+        rc = open_code(s->db, rc);
     s_close(s);
     return rc;
 }

@@ -83,6 +83,34 @@ const char *hcode_store_errmsg(const hcode_store *st)
     return "";
 }
 
+/* Re-entrance: a backend method (or a query callback it drives) that
+ * calls back into the same store gets HCODE_EBUSY instead of running a
+ * second operation inside the first (a backend's statements, cursors or
+ * transaction are in use, and the outer operation's state would be
+ * clobbered). The outer call then goes on with what the backend returns. */
+static int enter(hcode_store *st)
+{
+    if (st->busy)
+        return hcode__store_err(st, HCODE_EBUSY,
+                                "re-entrant call: a storage callback called back into the same store");
+    st->busy = true;
+    return HCODE_OK;
+}
+
+static int leave(hcode_store *st, int rc)
+{
+    st->busy = false;
+    return rc;
+}
+
+#define GUARDED(st, call)                  \
+    do {                                   \
+        int grc_ = enter(st);              \
+        if (grc_)                          \
+            return grc_;                   \
+        return leave(st, (call));          \
+    } while (0)
+
 /* Keeps only what the contract allows: 0, or a known negative code. */
 static int normalise(hcode_store *st, int rc, const char *method)
 {
@@ -96,10 +124,8 @@ static int normalise(hcode_store *st, int rc, const char *method)
                             detail && *detail ? detail : hcode_strerror(rc));
 }
 
-int hcode_store_put(hcode_store *st, const hcode_record *rec)
+static int put_one(hcode_store *st, const hcode_record *rec)
 {
-    if (!st)
-        return HCODE_EINVAL;
     st->errmsg[0] = '\0';
     if (!hcode__record_ok(rec))
         return hcode__store_err(st, HCODE_EINVAL, "invalid record (ids must be 32 lower-case hex characters, "
@@ -107,10 +133,15 @@ int hcode_store_put(hcode_store *st, const hcode_record *rec)
     return normalise(st, st->ops.put(st->self, rec), "put");
 }
 
-int hcode_store_put_batch(hcode_store *st, const hcode_record *recs, size_t n)
+int hcode_store_put(hcode_store *st, const hcode_record *rec)
 {
-    if (!st || (!recs && n))
+    if (!st)
         return HCODE_EINVAL;
+    GUARDED(st, put_one(st, rec));
+}
+
+static int put_batch(hcode_store *st, const hcode_record *recs, size_t n)
+{
     st->errmsg[0] = '\0';
     for (size_t i = 0; i < n; i++)
         if (!hcode__record_ok(&recs[i]))
@@ -127,6 +158,13 @@ int hcode_store_put_batch(hcode_store *st, const hcode_record *recs, size_t n)
             return rc;
     }
     return HCODE_OK;
+}
+
+int hcode_store_put_batch(hcode_store *st, const hcode_record *recs, size_t n)
+{
+    if (!st || (!recs && n))
+        return HCODE_EINVAL;
+    GUARDED(st, put_batch(st, recs, n));
 }
 
 /* Validates every record a backend hands out before the caller sees it,
@@ -157,11 +195,9 @@ static int qwrap_cb(const hcode_record *rec, void *data)
     return rc;
 }
 
-static int query(hcode_store *st, bool by_subject, const char *key, int64_t from, int64_t to,
-                 hcode_record_cb cb, void *data)
+static int query_unguarded(hcode_store *st, bool by_subject, const char *key, int64_t from, int64_t to,
+                           hcode_record_cb cb, void *data)
 {
-    if (!st || !key || !cb)
-        return HCODE_EINVAL;
     st->errmsg[0] = '\0';
     if (by_subject ? !hcode__hex32_ok(key) : !hcode__text_ok(key, HCODE_TEXT_MAX))
         return hcode__store_err(st, HCODE_EINVAL, by_subject ? "subject must be a 32-character lower-case hex pseudonym"
@@ -180,6 +216,14 @@ static int query(hcode_store *st, bool by_subject, const char *key, int64_t from
         return rc;
     }
     return normalise(st, rc, m);
+}
+
+static int query(hcode_store *st, bool by_subject, const char *key, int64_t from, int64_t to,
+                 hcode_record_cb cb, void *data)
+{
+    if (!st || !key || !cb)
+        return HCODE_EINVAL;
+    GUARDED(st, query_unguarded(st, by_subject, key, from, to, cb, data));
 }
 
 int hcode_store_query_subject(hcode_store *st, const char *subject, int64_t from, int64_t to,
@@ -278,7 +322,10 @@ int hcode__store_purge_before(hcode_store *st, int64_t before, uint64_t *removed
     if (!(st->ops.version >= 1 && st->ops.purge_before))
         return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend cannot purge");
     uint64_t n = 0;
-    int rc = normalise(st, st->ops.purge_before(st->self, before, &n), "purge_before");
+    int rc = enter(st);
+    if (rc)
+        return rc;
+    rc = leave(st, normalise(st, st->ops.purge_before(st->self, before, &n), "purge_before"));
     if (rc == 0)
         *removed = n;
     return rc;
@@ -293,7 +340,7 @@ int hcode__store_audit_append(hcode_store *st, const char *line)
 {
     if (!hcode__store_has_audit(st))
         return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend keeps no audit log");
-    return normalise(st, st->ops.audit_append(st->self, line), "audit_append");
+    GUARDED(st, normalise(st, st->ops.audit_append(st->self, line), "audit_append"));
 }
 
 bool hcode__store_has_consume(const hcode_store *st)
@@ -336,7 +383,10 @@ int hcode__store_audit_read(hcode_store *st, hcode_audit_line_cb cb, void *data)
     if (!hcode__store_has_audit(st))
         return hcode__store_err(st, HCODE_EUNSUPPORTED, "this storage backend keeps no audit log");
     struct awrap w = {cb, data, 0};
-    int rc = st->ops.audit_read(st->self, awrap_cb, &w);
+    int rc = enter(st);
+    if (rc)
+        return rc;
+    rc = leave(st, st->ops.audit_read(st->self, awrap_cb, &w));
     if (w.user_rc)
         return rc == w.user_rc ? rc : HCODE_ECALLBACK;
     return normalise(st, rc, "audit_read");

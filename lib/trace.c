@@ -575,14 +575,14 @@ void hcode_trace_free(hcode_trace *t)
 }
 
 size_t hcode_trace_count(const hcode_trace *t) { return t ? t->contacts.n : 0; }
-#define HIT(t, i) (t && i < t->contacts.n ? &t->contacts.v[i] : NULL)
+#define HIT(t, i) ((t) && (i) < (t)->contacts.n ? &(t)->contacts.v[(i)] : NULL)
 const char *hcode_trace_contact_subject(const hcode_trace *t, size_t i) { const hit *h = HIT(t, i); return h ? h->subject : NULL; }
 const char *hcode_trace_contact_venue(const hcode_trace *t, size_t i) { const hit *h = HIT(t, i); return h ? h->venue : NULL; }
 int64_t hcode_trace_contact_start(const hcode_trace *t, size_t i) { const hit *h = HIT(t, i); return h ? h->start : 0; }
 int64_t hcode_trace_contact_seconds(const hcode_trace *t, size_t i) { const hit *h = HIT(t, i); return h ? h->seconds : 0; }
 int hcode_trace_contact_depth(const hcode_trace *t, size_t i) { const hit *h = HIT(t, i); return h ? h->depth : 0; }
 size_t hcode_trace_visit_count(const hcode_trace *t) { return t ? t->nvisits : 0; }
-#define VIS(t, i) (t && i < t->nvisits ? &t->visits[i] : NULL)
+#define VIS(t, i) ((t) && (i) < (t)->nvisits ? &(t)->visits[(i)] : NULL)
 const char *hcode_trace_visit_venue(const hcode_trace *t, size_t i) { const visit *v = VIS(t, i); return v ? v->venue : NULL; }
 int64_t hcode_trace_visit_start(const hcode_trace *t, size_t i) { const visit *v = VIS(t, i); return v ? v->start : 0; }
 int64_t hcode_trace_visit_end(const hcode_trace *t, size_t i) { const visit *v = VIS(t, i); return v ? v->end : 0; }

@@ -40,7 +40,7 @@ int hcode_trust_add_key(hcode_ctx *ctx, const uint8_t *pk, const char *region)
     memset(&k, 0, sizeof k);
     memcpy(k.pk, pk, HCODE__PK_BYTES);
     hcode__kid_from_pk(k.kid, pk);
-    strcpy(k.region, region);
+    snprintf(k.region, sizeof k.region, "%s", region);
     k.not_before = INT64_MIN;
     k.not_after = INT64_MAX;
     k.usage = HCODE_USAGE_ALL;
@@ -85,7 +85,7 @@ int hcode__parse_pub_json(hcode_ctx *ctx, const char *text, size_t len, const ch
         hcode__err(ctx, rc, "%s: \"kid\" does not match the public key", what);
         goto out;
     }
-    strcpy(region, reg);
+    snprintf(region, HCODE_REGION_MAX + 1, "%s", reg);
     rc = HCODE_OK;
 out:
     json_decref(doc);
@@ -160,8 +160,8 @@ int hcode_trust_add_file(hcode_ctx *ctx, const char *path)
     if (!ctx || !path)
         return HCODE_EINVAL;
     hcode__clear_err(ctx);
-    char *buf;
-    size_t len;
+    char *buf = NULL;
+    size_t len = 0;
     int rc = hcode__read_file(ctx, path, 64 * 1024, &buf, &len);
     if (rc)
         return rc;

@@ -3,6 +3,7 @@
 #include "cbor-read.h"
 
 #include <cbor.h>
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,9 +294,11 @@ int hcode_trustlist_load(hcode_ctx *ctx, const char *data, size_t len, const uin
         return hcode__err(ctx, HCODE_ELIMIT, "trust list larger than %d bytes", HCODE_TRUSTLIST_FILE_MAX);
     at = hcode__resolve_at(at);
     uint8_t *cose = NULL;
-    size_t coselen;
+    size_t coselen = 0;
     hcode__trust_key *keys = NULL;
     int rc = hcode__list_unwrap(ctx, "HCTL", data ? data : "", len, &cose, &coselen);
+    if (rc == HCODE_ENOMEM)
+        goto out;
     if (rc) {
         char m[200];
         snprintf(m, sizeof m, "%s", hcode_errmsg(ctx));
@@ -310,6 +313,11 @@ int hcode_trustlist_load(hcode_ctx *ctx, const char *data, size_t len, const uin
     hcode__cose c;
     if (coselen < 2 || !hcode__cbor_wellformed(cose + 1, coselen - 1, MAX_DEPTH) ||
         hcode__cose_parse(cose, coselen, &c, v) != 0) {
+        if (v->code == HCODE__V_NOMEM) {
+            free(v);
+            rc = hcode__err(ctx, HCODE_ENOMEM, "out of memory");
+            goto out;
+        }
         free(v);
         rc = bad(ctx, "not a well-formed COSE_Sign1 object");
         goto out;
@@ -418,8 +426,8 @@ int hcode_trustlist_load_file(hcode_ctx *ctx, const char *path, const uint8_t *r
     if (!ctx || !path || !root_pk)
         return HCODE_EINVAL;
     hcode__clear_err(ctx);
-    char *buf;
-    size_t len;
+    char *buf = NULL;
+    size_t len = 0;
     int rc = hcode__read_file_fit(ctx, path, HCODE_TRUSTLIST_FILE_MAX, &buf, &len);
     if (rc)
         return rc;
@@ -436,8 +444,9 @@ int hcode_trustlist_load_file(hcode_ctx *ctx, const char *path, const uint8_t *r
 int hcode__read_file_fit(hcode_ctx *ctx, const char *path, size_t max, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return hcode__err(ctx, HCODE_EIO, "%s: cannot open", path);
+    if (!f) /* stdio allocates its FILE: ENOMEM is memory, not the file */
+        return errno == ENOMEM ? hcode__err(ctx, HCODE_ENOMEM, "out of memory")
+                               : hcode__err(ctx, HCODE_EIO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);

@@ -12,39 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The real allocator: glibc's, or AddressSanitizer's in the sanitizer
- * build (whose interceptors are exported under these names). */
-#if defined(__SANITIZE_ADDRESS__)
-#define REAL(f) __interceptor_##f
-#else
-#define REAL(f) __libc_##f
-#endif
-extern void *REAL(malloc)(size_t);
-extern void *REAL(calloc)(size_t, size_t);
-extern void *REAL(realloc)(void *, size_t);
-extern void REAL(free)(void *);
-
-static long countdown = -1; /* allocations left before failing; -1 never */
-static long failures;
-
-static int should_fail(void)
-{
-    if (countdown < 0)
-        return 0;
-    if (countdown == 0) {
-        failures++;
-        return 1;
-    }
-    countdown--;
-    return 0;
-}
-void *malloc(size_t n) { return should_fail() ? NULL : REAL(malloc)(n); }
-void *calloc(size_t a, size_t b) { return should_fail() ? NULL : REAL(calloc)(a, b); }
-void *realloc(void *p, size_t n) { return should_fail() ? NULL : REAL(realloc)(p, n); }
-void free(void *p) { REAL(free)(p); }
+#include "alloc-fail.h"
 
 #define T0 INT64_C(1795356000)
-#define SWEEP_MAX 500
 
 static hcode_ctx *ctx;
 static hcode_keypair *kp;
@@ -73,33 +43,6 @@ static void teardown(void)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     ck_assert_int_eq(system(cmd), 0);
 }
-
-/* Runs op with the N-th allocation failing for N = 0.. until it succeeds;
- * returns how many failing runs there were. */
-static int also_ok = HCODE_ENOMEM; /* a second acceptable code, see sweep_key_files */
-
-#define SWEEP(op_expr, cleanup_on_success, check_failure)                                        \
-    do {                                                                                         \
-        long n;                                                                                  \
-        for (n = 0; n < SWEEP_MAX; n++) {                                                        \
-            countdown = n;                                                                       \
-            failures = 0;                                                                        \
-            int rc_ = (op_expr);                                                                 \
-            countdown = -1;                                                                      \
-            if (rc_ == 0 && failures == 0) {                                                     \
-                cleanup_on_success;                                                              \
-                break;                                                                           \
-            }                                                                                    \
-            if (rc_ == 0) { /* an allocation failed but the call recovered: fine */              \
-                cleanup_on_success;                                                              \
-                continue;                                                                        \
-            }                                                                                    \
-            ck_assert_msg(rc_ == HCODE_ENOMEM || rc_ == also_ok,                                \
-                          "allocation %ld failing gave %d, not ENOMEM", n, rc_);                 \
-            check_failure;                                                                       \
-        }                                                                                        \
-        ck_assert_int_lt(n, SWEEP_MAX);                                                          \
-    } while (0)
 
 START_TEST(sweep_ctx_new)
 {

@@ -130,7 +130,7 @@ static bool looks_like_trust_file(const char *arg)
 char **cli_expand_trust(int *argc, char **argv)
 {
     int n = *argc;
-    char **out = calloc((size_t)(2 * n + 1), sizeof *out);
+    char **out = calloc(2 * (size_t)n + 1, sizeof *out);
     if (!out)
         return NULL;
     int o = 0;

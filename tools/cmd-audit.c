@@ -69,7 +69,7 @@ int cmd_audit(int argc, char **argv)
             key = defkey;
     }
     uint8_t pk[32];
-    if (key && (rc = hcode_public_key_load(ctx, key, pk)) != 0) {
+    if (key && hcode_public_key_load(ctx, key, pk) != 0) {
         ret = cli_fail(EXIT_RUNTIME, "audit", "--key %s", hcode_errmsg(ctx));
         goto out;
     }

@@ -194,7 +194,7 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         goto out;
     if (policy) {
         hcode_policy *p = NULL;
-        if ((rc = hcode_policy_load(ctx, policy, &p)) != 0) {
+        if (hcode_policy_load(ctx, policy, &p) != 0) {
             ret = cli_fail(EXIT_RUNTIME, cmd, "--policy %s", hcode_errmsg(ctx));
             goto out;
         }

@@ -30,6 +30,19 @@
  *    state, passed back to every method, and released by close (if set)
  *    when the store is freed. Ownership of self passes to the store only
  *    when hcode_store_new succeeds.
+ *  - Re-entrance: a method, or a query callback, that calls back into the
+ *    same store (directly, or through a context using it, e.g.
+ *    hcode_checkin()) gets HCODE_EBUSY; the outer call then continues with
+ *    whatever the method returns. Freeing the store from inside a method
+ *    is not allowed.
+ *  - Blocking: the library has no timeout of its own and waits as long as
+ *    a method does. A backend that waits for a lock should give up after
+ *    its own deadline and return HCODE_EBUSY (the SQLite backend does so
+ *    after 10 s); nothing is then acknowledged.
+ *  - Lies: a put that returns 0 without storing is caught by check-in's
+ *    read-back (HCODE_ESTORE, no admission); records handed out by a query
+ *    outside the asked range, subject or venue, or invalid, stop the query
+ *    with HCODE_ECALLBACK before the caller sees them.
  *  - Fields are only ever added at the end, with a new version number.
  */
 #ifndef HCODE_SYS_STORE_H
