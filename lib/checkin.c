@@ -191,9 +191,15 @@ static int gate_pass(hcode_ctx *ctx, const char *person, const char *venue, cons
     }
     a->status = -1;
     a->at = hcode__resolve_at(at);
+    pv->code = vv->code = HCODE_V_MALFORMED; /* until verified */
     bool in = kind == HCODE_RECORD_IN;
-    if (verify_codes(ctx, person, venue, a->at, in, a, pv, vv) &&
-        (!in || apply_policy(ctx, ctx->policy, pv, a->at, a))) {
+    bool good = verify_codes(ctx, person, venue, a->at, in, a, pv, vv);
+    if (vv->code == HCODE__V_NOMEM || pv->code == HCODE__V_NOMEM) {
+        /* decoding ran out of memory: an error, never a "malformed" denial */
+        rc = hcode__err(ctx, HCODE_ENOMEM, "out of memory while verifying");
+        goto out;
+    }
+    if (good && (!in || apply_policy(ctx, ctx->policy, pv, a->at, a))) {
         if (in && a->presentation) {
             rc = consume(ctx, pv);
             if (rc == HCODE_EEXIST) {
