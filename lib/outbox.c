@@ -311,7 +311,7 @@ static int obs_query_waiting(ob_store *s, bool by_subject, const char *key, int6
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, from);
     sqlite3_bind_int64(q, 3, to);
-    int rc = 0, st;
+    int rc = 0, st = SQLITE_DONE;
     while (rc == 0 && (st = sqlite3_step(q)) == SQLITE_ROW) {
         hcode_record r;
         r.record_id = (const char *)sqlite3_column_text(q, 0);
@@ -324,6 +324,8 @@ static int obs_query_waiting(ob_store *s, bool by_subject, const char *key, int6
         rc = cb(&r, data);
     }
     sqlite3_finalize(q);
+    if (rc == 0 && st != SQLITE_DONE && st != SQLITE_ROW)
+        return ob_fail(s->ob, HCODE_EIO, "cannot read");
     return rc;
 }
 

@@ -220,7 +220,7 @@ static int ensure_partition(pg_store *s, int64_t at)
                  "CREATE TABLE IF NOT EXISTS hcode_checkin_%04d%02d%02d PARTITION OF hcode_checkin"
                  " FOR VALUES FROM (%lld) TO (%lld)",
                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, (long long)d0,
-                 (long long)(d0 + DAY));
+                 (long long)d0 + DAY);
     }
     /* Several gates may meet a new day at once: serialise the DDL. */
     int rc = exec(s, "BEGIN", NULL);
