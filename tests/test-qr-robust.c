@@ -19,7 +19,7 @@ START_TEST(decode_and_verify_floor)
     /* this test measures what the passes can read, not how fast (that is
      * the benchmark's scan_720p_ms): a loaded or sanitizer-slowed machine
      * must not cut passes short */
-    ck_assert_int_eq(hcode_qr_set_time_budget(ctx, 20000), 0);
+    ck_assert_int_eq(hcode_qr_set_time_budget(ctx, 10000), 0);
     const int64_t at = 1790000000;
     fg_code codes[NCODES];
     ck_assert_int_eq(fg_codes_make(ctx, NCODES, at, codes), 0);
