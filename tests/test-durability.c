@@ -5,8 +5,12 @@
  * database. After every kill: every acknowledged check-in is present
  * exactly once, and PRAGMA integrity_check says ok. Every third run
  * ingests in batches (all or none).
- * Usage: test-durability [runs] (default 60). */
+ * With "outbox", the same through a gate outbox whose server is away:
+ * every check-in is queued in the outbox (hcode_outbox_store_new with no
+ * server store) and must survive the kill in it.
+ * Usage: test-durability [runs [outbox]] (default 60, SQLite store). */
 #include <hcode.h>
+#include <hcode/outbox.h>
 
 #include <signal.h>
 #include <stdbool.h>
@@ -27,14 +31,38 @@ static void die(const char *what)
     exit(1);
 }
 
+static bool use_outbox;
+
+/* The store the writer and the checker use: the SQLite file itself, or a
+ * gate outbox over it with the server unreachable (no inner store). */
+static int open_store(hcode_store **st, const char *path, hcode_outbox **ob)
+{
+    *ob = NULL;
+    if (!use_outbox)
+        return hcode_store_open(st, path);
+    int rc = hcode_outbox_open(ob, path);
+    if (rc == 0 && (rc = hcode_outbox_store_new(st, *ob, NULL)) != 0) {
+        hcode_outbox_free(*ob);
+        *ob = NULL;
+    }
+    return rc;
+}
+
+static void close_store(hcode_store *st, hcode_outbox *ob)
+{
+    hcode_store_free(st);
+    hcode_outbox_free(ob);
+}
+
 static void writer(const char *path, unsigned run, int fd)
 {
     hcode_store *st;
-    if (hcode_store_open(&st, path) != 0)
+    hcode_outbox *ob;
+    if (open_store(&st, path, &ob) != 0)
         _exit(2);
     /* every third run ingests batches of 5 (hcode_store_put_batch: all or
-     * none), the others one check-in per put */
-    uint32_t per = run % 3 == 2 ? 5 : 1;
+     * none), the others one check-in per put; the outbox queues one by one */
+    uint32_t per = run % 3 == 2 && !use_outbox ? 5 : 1;
     for (uint32_t i = 0;; i += per) {
         char rid[5][33];
         hcode_record r[5];
@@ -76,6 +104,7 @@ static int cmp(const void *a, const void *b) { return strcmp(a, b); }
 int main(int argc, char **argv)
 {
     int runs = argc > 1 ? atoi(argv[1]) : 60;
+    use_outbox = argc > 2 && !strcmp(argv[2], "outbox");
     char dir[] = "/tmp/hcode-durable-XXXXXX";
     if (!mkdtemp(dir))
         die("mkdtemp");
@@ -85,9 +114,10 @@ int main(int argc, char **argv)
     /* the database exists before the first kill (a kill before the
      * writer's open would otherwise leave nothing to check) */
     hcode_store *init;
-    if (hcode_store_open(&init, path) != 0)
+    hcode_outbox *iob;
+    if (open_store(&init, path, &iob) != 0)
         die("create the database");
-    hcode_store_free(init);
+    close_store(init, iob);
     size_t acked_total = 0, killed = 0;
     char (*acked)[33] = NULL;
     size_t acap = 0;
@@ -158,12 +188,13 @@ int main(int argc, char **argv)
         sqlite3_finalize(x);
         sqlite3_close(db);
         hcode_store *st;
-        if (hcode_store_open(&st, path) != 0)
+        hcode_outbox *ob;
+        if (open_store(&st, path, &ob) != 0)
             die("reopen after kill");
         struct seen s = {0};
         if (hcode_store_query_subject(st, SUBJ, 0, INT64_MAX, collect, &s) != 0)
             die("query");
-        hcode_store_free(st);
+        close_store(st, ob);
         if (s.n)
             qsort(s.ids, s.n, sizeof *s.ids, cmp);
         for (size_t i = 1; i < s.n; i++)
@@ -176,7 +207,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "run %d: acknowledged check-in %s lost\n", run, acked[i]);
                 return 1;
             }
-        if (run % 3 == 2) { /* batches of 5: never part of one stored */
+        if (run % 3 == 2 && !use_outbox) { /* batches of 5: never part of one stored */
             char prefix[9];
             snprintf(prefix, sizeof prefix, "%08x", (unsigned)run);
             size_t mine = 0;
@@ -188,8 +219,8 @@ int main(int argc, char **argv)
             }
         }
         if (run == runs - 1)
-            printf("%d runs, %zu kills, %zu acknowledged check-ins all present once, %zu stored, "
-                   "integrity ok\n", runs, killed, acked_total, s.n);
+            printf("%s: %d runs, %zu kills, %zu acknowledged check-ins all present once, %zu stored, "
+                   "integrity ok\n", use_outbox ? "outbox" : "sqlite", runs, killed, acked_total, s.n);
         free(s.ids);
     }
     free(acked);
