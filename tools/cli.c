@@ -97,6 +97,20 @@ bool cli_parse_duration(const char *s, int64_t *out)
     return true;
 }
 
+int cli_opt_at(const char *cmd, const char *arg, int64_t *at)
+{
+    if (cli_parse_time(arg, at))
+        return 0;
+    return cli_fail(EXIT_USAGE, cmd, "bad --at '%s' (ISO 8601 UTC or Unix seconds)", arg);
+}
+
+int cli_opt_skew(const char *cmd, const char *arg, int64_t *skew)
+{
+    if (cli_parse_duration(arg, skew))
+        return 0;
+    return cli_fail(EXIT_USAGE, cmd, "bad --skew '%s'", arg);
+}
+
 const char *cli_format_time(int64_t t, char buf[32])
 {
     time_t tt = (time_t)t;

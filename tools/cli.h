@@ -21,6 +21,10 @@ int cli_lib_fail(hcode_ctx *ctx, int rc, const char *cmd, const char *what);
 bool cli_parse_time(const char *s, int64_t *out);
 /* "90s", "15m", "2h", "7d" or plain seconds. */
 bool cli_parse_duration(const char *s, int64_t *out);
+/* The verification options every verifying command shares: 0, or an exit
+ * status after printing why the value is bad. */
+int cli_opt_at(const char *cmd, const char *arg, int64_t *at);
+int cli_opt_skew(const char *cmd, const char *arg, int64_t *skew);
 /* Formats Unix seconds as ISO 8601 UTC. */
 const char *cli_format_time(int64_t t, char buf[32]);
 

@@ -88,16 +88,12 @@ int cmd_verify(int argc, char **argv)
         switch (c) {
         case 'j': json = true; break;
         case 'a':
-            if (!cli_parse_time(optarg, &at)) {
-                ret = cli_fail(EXIT_USAGE, "verify", "bad --at '%s' (ISO 8601 UTC or Unix seconds)", optarg);
+            if ((ret = cli_opt_at("verify", optarg, &at)))
                 goto out;
-            }
             break;
         case 'k':
-            if (!cli_parse_duration(optarg, &skew)) {
-                ret = cli_fail(EXIT_USAGE, "verify", "bad --skew '%s'", optarg);
+            if ((ret = cli_opt_skew("verify", optarg, &skew)))
                 goto out;
-            }
             break;
         case 'h': fputs(help, stdout); goto out;
         default:

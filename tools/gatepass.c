@@ -138,10 +138,8 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         switch (c) {
         case 'd': db = optarg; break;
         case 'k':
-            if (!cli_parse_duration(optarg, &skew)) {
-                ret = cli_fail(EXIT_USAGE, cmd, "bad --skew '%s'", optarg);
+            if ((ret = cli_opt_skew(cmd, optarg, &skew)))
                 goto out;
-            }
             break;
         case 'v': venue = optarg; break;
         case 'p':
@@ -155,10 +153,8 @@ int cli_gate_pass(int argc, char **argv, bool checkin)
         case 'o': outbox = optarg; break;
         case 'j': json = true; break;
         case 'a':
-            if (!cli_parse_time(optarg, &at)) {
-                ret = cli_fail(EXIT_USAGE, cmd, "bad --at '%s' (ISO 8601 UTC or Unix seconds)", optarg);
+            if ((ret = cli_opt_at(cmd, optarg, &at)))
                 goto out;
-            }
             break;
         case 'h': fputs(checkin ? checkin_help : checkout_help, stdout); goto out;
         case CLI_OPT_REQUIRE_PRESENTATION:
