@@ -15,13 +15,3 @@ int cli_load_key(const char *cmd, const char *path, hcode_keypair **kp)
     default: return cli_fail(EXIT_RUNTIME, cmd, "%s: %s", path, hcode_strerror(rc));
     }
 }
-
-int cli_add_trust(hcode_ctx *ctx, const char *cmd, char **files, int n)
-{
-    for (int i = 0; i < n; i++) {
-        int rc = hcode_trust_add_file(ctx, files[i]);
-        if (rc)
-            return cli_lib_fail(ctx, rc == HCODE_EINVAL ? HCODE_EFORMAT : rc, cmd, "--trust");
-    }
-    return 0;
-}
